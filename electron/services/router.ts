@@ -1,0 +1,64 @@
+// One router for both transports: looks the call up in the contract, validates the input with
+// the call's zod schema, runs the handler and answers with an envelope. Never throws.
+import { z } from 'zod';
+import { calls, type CallName, type CallOutput, type CallParsedInput } from '../../shared/contract';
+import { PorticoError, type ContractError, type Envelope } from '../../shared/contract-kit';
+
+export type Handler<N extends CallName> = (input: CallParsedInput<N>, ctx: CallContext) => Promise<CallOutput<N>> | CallOutput<N>;
+export type Handlers = { [N in CallName]?: Handler<N> };
+
+export interface CallContext {
+  /** Which transport the call came through, for the audit log. */
+  transport: 'ipc' | 'ws' | 'test';
+}
+
+export function describeZodError(err: z.ZodError): ContractError {
+  const issue = err.issues[0];
+  const field = issue.path.map(String).join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    return { code: 'invalid-input', message: `Unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove it.`, field: issue.keys[0] };
+  }
+  if (field && !message.toLowerCase().includes(field.split('.').pop()!.toLowerCase())) message = `${field}: ${message}`;
+  return { code: 'invalid-input', message, field: field || undefined, details: err.issues.length > 1 ? err.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) : undefined };
+}
+
+export function toContractError(e: unknown): ContractError {
+  if (e instanceof PorticoError) return { code: e.code, message: e.message, field: e.field, details: e.details };
+  if (e instanceof z.ZodError) return describeZodError(e);
+  const code = typeof (e as { code?: unknown })?.code === 'string' ? String((e as { code: string }).code) : 'internal';
+  const message = e instanceof Error ? e.message : String(e);
+  return { code, message };
+}
+
+export class Router {
+  private readonly handlers = new Map<string, Handler<CallName>>();
+
+  constructor(handlers: Handlers = {}) {
+    this.register(handlers);
+  }
+
+  register(handlers: Handlers): void {
+    for (const [name, h] of Object.entries(handlers)) {
+      if (!(name in calls)) throw new Error(`handler for "${name}", which the contract does not declare`);
+      this.handlers.set(name, h as Handler<CallName>);
+    }
+  }
+
+  /** Handles a call whose name and input come from outside: both are untrusted. */
+  async handle(name: unknown, rawInput: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
+    if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(calls, name)) {
+      return { ok: false, error: { code: 'unknown-call', message: `Unknown call ${typeof name === "string" ? `"${name.slice(0, 80)}"` : `(a ${typeof name}, not a name)`}: the console and its main process are out of step; restart the console.` } };
+    }
+    const handler = this.handlers.get(name);
+    if (!handler) return { ok: false, error: { code: 'not-implemented', message: `"${name}" is declared but not served by this main process.` } };
+    const parsed = calls[name as CallName].input.safeParse(rawInput ?? {});
+    if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+    try {
+      const result = await handler(parsed.data as never, ctx);
+      return { ok: true, result };
+    } catch (e) {
+      return { ok: false, error: toContractError(e) };
+    }
+  }
+}

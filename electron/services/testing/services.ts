@@ -1,0 +1,12 @@
+// Test helper: a full service graph on a throwaway data folder with a passphrase cipher.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServices, type Services } from '../app';
+import { PassphraseCipher } from '../secrets';
+
+export function testServices(passphrase = 'test passphrase'): Services & { dataDir: string; dispose(): void } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portico-test-'));
+  const s = createServices({ dataDir, mode: 'browser', cipher: (db) => new PassphraseCipher(db, passphrase) });
+  return { ...s, dataDir, dispose: () => { s.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+}
