@@ -1,0 +1,29 @@
+// Jobs in the react-query cache, kept live by job.updated events from main.
+import { useEffect } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { JobView } from '../../../shared/plan';
+import { call, onEvent } from './client';
+
+export function useJobEvents(): void {
+  const qc = useQueryClient();
+  useEffect(
+    () =>
+      onEvent('job.updated', (job) => {
+        qc.setQueryData(['job', job.id], job);
+        qc.setQueryData<JobView[]>(['jobs'], (old) => {
+          if (!old) return old;
+          const i = old.findIndex((j) => j.id === job.id);
+          return i >= 0 ? old.map((j) => (j.id === job.id ? job : j)) : [job, ...old];
+        });
+      }),
+    [qc],
+  );
+}
+
+export function useJobs() {
+  return useQuery({ queryKey: ['jobs'], queryFn: () => call('jobs.list', { limit: 100 }) });
+}
+
+export function useJob(jobId: string | null) {
+  return useQuery({ queryKey: ['job', jobId], queryFn: () => call('jobs.get', { jobId: jobId! }), enabled: !!jobId });
+}
