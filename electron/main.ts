@@ -71,7 +71,7 @@ async function start() {
   });
   win.on('closed', () => {
     unsubscribe();
-    services.close();
+    void services.close();
     app.quit();
   });
   await win.loadURL(`${ORIGIN}/`);

@@ -28,7 +28,7 @@ async function main() {
   }
   const stop = async () => {
     await host.close();
-    services.close();
+    await services.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);

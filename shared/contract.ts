@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { call, type CallDef, type Envelope } from './contract-kit';
 import type { JobView, PlanView } from './plan';
+import { HostInputSchema, type Capabilities, type ConnectionState, type HostKeyInfo, type HostRole } from './domain/host';
 
 export const Id = z.string().min(1, 'an id is required').max(80).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
 
@@ -22,8 +23,42 @@ export interface AuditEntry {
   detail: string;
 }
 
+/** A host as the Hosts page shows it. Secrets never appear here. */
+export interface HostView {
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  authKind: 'key' | 'agent' | 'password';
+  keyPath: string | null;
+  sudo: boolean;
+  roles: HostRole[];
+  group: string | null;
+  hostKey: HostKeyInfo | null;
+  capabilities: Capabilities | null;
+  createdAt: string;
+  connection: ConnectionState;
+}
+
+export interface AddHostResult {
+  host: HostView;
+  hostKey: HostKeyInfo | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface SshConfigAlias {
+  alias: string;
+  hostName: string;
+  port: number;
+  user: string | null;
+  identityFile: string | null;
+}
+
 const byPlan = z.object({ planId: Id }).strict();
 const byJob = z.object({ jobId: Id }).strict();
+const byHost = z.object({ hostId: Id }).strict();
+const Fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'fingerprint: expected the SHA256:... fingerprint that was shown');
 const limit = (max: number, dflt: number) => z.object({ limit: z.number().int().min(1).max(max).default(dflt) }).strict();
 
 export const calls = {
@@ -37,6 +72,16 @@ export const calls = {
   'jobs.get': call(byJob).returns<JobView>(),
   'jobs.cancel': call(byJob, { mutates: true }).returns<{ cancelled: boolean }>(),
   'audit.list': call(limit(1000, 200)).returns<AuditEntry[]>(),
+
+  'hosts.list': call(z.object({}).strict()).returns<HostView[]>(),
+  'hosts.get': call(byHost).returns<HostView>(),
+  'hosts.add': call(HostInputSchema, { mutates: true }).returns<AddHostResult>(),
+  'hosts.update': call(z.object({ hostId: Id, host: HostInputSchema }).strict(), { mutates: true }).returns<AddHostResult>(),
+  'hosts.acceptKey': call(z.object({ hostId: Id, fingerprint: Fingerprint }).strict(), { mutates: true }).returns<HostView>(),
+  'hosts.remove': call(byHost, { mutates: true }).returns<{ removed: true }>(),
+  'hosts.reconnect': call(byHost).returns<HostView>(),
+  'hosts.probe': call(byHost).returns<HostView>(),
+  'hosts.sshConfig': call(z.object({}).strict()).returns<SshConfigAlias[]>(),
 } satisfies Record<string, CallDef<z.ZodType, unknown>>;
 
 export type Calls = typeof calls;
@@ -49,9 +94,10 @@ export type CallEnvelope<N extends CallName> = Envelope<CallOutput<N>>;
 export interface Events {
   'job.updated': JobView;
   'job.log': { jobId: string; stepIndex: number; line: string };
+  'host.state': ConnectionState;
 }
 export type EventName = keyof Events;
-export const eventNames: readonly EventName[] = ['job.updated', 'job.log'];
+export const eventNames: readonly EventName[] = ['job.updated', 'job.log', 'host.state'];
 
 export const callNames = Object.keys(calls) as CallName[];
 

@@ -18,7 +18,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await host.close();
-  svc.dispose();
+  await svc.dispose();
   rmSync(staticDir, { recursive: true, force: true });
 });
 

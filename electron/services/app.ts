@@ -10,6 +10,9 @@ import { JobRunner } from './jobs/runner';
 import { PlanRegistry } from './jobs/registry';
 import { Router } from './router';
 import { SecretStore, type SecretCipher } from './secrets';
+import { HostRepo, hostKeyStore } from './inventory/host-repo';
+import { HostService } from './inventory/host-service';
+import { SshPool } from './ssh/pool';
 
 export const VERSION = '0.1.0';
 
@@ -18,6 +21,8 @@ export interface ServicesOptions {
   mode: AppInfo['mode'];
   /** Builds the cipher once the database is open (it may keep its salt there). */
   cipher: (db: Db) => SecretCipher;
+  /** known_hosts files to honour (default: the user's and the system's). */
+  knownHostsFiles?: string[];
 }
 
 export interface Services {
@@ -28,7 +33,10 @@ export interface Services {
   plans: PlanRegistry;
   jobs: JobRunner;
   secrets: SecretStore;
-  close(): void;
+  hostRepo: HostRepo;
+  pool: SshPool;
+  hosts: HostService;
+  close(): Promise<void>;
 }
 
 /** The user's data folder; PORTICO_DATA_DIR overrides it (tests, several profiles). */
@@ -45,6 +53,9 @@ export function createServices(opts: ServicesOptions): Services {
   const plans = new PlanRegistry(db);
   const jobs = new JobRunner(db, plans, audit, events);
   const secrets = new SecretStore(db, opts.cipher(db));
+  const hostRepo = new HostRepo(db, secrets);
+  const pool = new SshPool({ resolver: hostRepo, hostKeys: hostKeyStore(hostRepo), knownHostsFiles: opts.knownHostsFiles });
+  const hosts = new HostService(hostRepo, pool, events);
   const router = new Router({
     'app.info': () => ({ mode: opts.mode, version: VERSION, secretBackend: secrets.backend }),
     'plans.get': ({ planId }) => plans.view(planId),
@@ -54,6 +65,21 @@ export function createServices(opts: ServicesOptions): Services {
     'jobs.get': ({ jobId }) => jobs.get(jobId),
     'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'audit.list': ({ limit }) => audit.list(limit),
+    'hosts.list': () => hosts.list(),
+    'hosts.get': ({ hostId }) => hosts.get(hostId),
+    'hosts.add': (input) => hosts.add(input),
+    'hosts.update': ({ hostId, host }) => hosts.update(hostId, host),
+    'hosts.acceptKey': ({ hostId, fingerprint }) => hosts.acceptKey(hostId, fingerprint),
+    'hosts.remove': async ({ hostId }) => (await hosts.remove(hostId), { removed: true as const }),
+    'hosts.reconnect': ({ hostId }) => hosts.reconnect(hostId),
+    'hosts.probe': ({ hostId }) => hosts.probe(hostId),
+    'hosts.sshConfig': () => hosts.sshConfigAliases(),
   });
-  return { db, events, router, audit, plans, jobs, secrets, close: () => db.close() };
+  return {
+    db, events, router, audit, plans, jobs, secrets, hostRepo, pool, hosts,
+    close: async () => {
+      await pool.close();
+      db.close();
+    },
+  };
 }

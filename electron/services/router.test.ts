@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testServices } from './testing/services';
 
 let svc: ReturnType<typeof testServices>;
-afterEach(() => svc?.dispose());
+afterEach(async () => svc?.dispose());
 
 describe('Router', () => {
   it('answers a valid call with ok', async () => {

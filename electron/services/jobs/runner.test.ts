@@ -8,7 +8,7 @@ const SECRET = 'chap-secret-XYZZY-1234';
 
 type Svc = ReturnType<typeof testServices>;
 let svc: Svc;
-afterEach(() => svc?.dispose());
+afterEach(async () => svc?.dispose());
 
 /** A 4-step plan over a fake "server" (an array of applied effects) so undo order is visible. */
 function fourStepPlan(server: string[], opts: { failAt?: number; blockAt?: number } = {}): { plan: ExecPlan; unblock: () => void; reached: Promise<void> } {

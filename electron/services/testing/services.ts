@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import { createServices, type Services } from '../app';
 import { PassphraseCipher } from '../secrets';
 
-export function testServices(passphrase = 'test passphrase'): Services & { dataDir: string; dispose(): void } {
+export function testServices(passphrase = 'test passphrase', knownHostsFiles: string[] = []): Services & { dataDir: string; dispose(): Promise<void> } {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-test-'));
-  const s = createServices({ dataDir, mode: 'browser', cipher: (db) => new PassphraseCipher(db, passphrase) });
-  return { ...s, dataDir, dispose: () => { s.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+  const s = createServices({ dataDir, mode: 'browser', cipher: (db) => new PassphraseCipher(db, passphrase), knownHostsFiles });
+  return {
+    ...s,
+    dataDir,
+    dispose: async () => {
+      await s.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
