@@ -24,7 +24,7 @@ import {
   type LabNet,
 } from './labinfo';
 import { makeTopology, portalsOf, type HostSpec, type NetName, type Topology } from './topology';
-import { isZombie, nsId, pidAlive, pidsInNs, run, sleep, tcpOpen, waitFor } from './util';
+import { isZombie, nsId, pidAlive, pidsInNs, procExe, procPpid, run, sleep, tcpOpen, waitFor } from './util';
 
 export const ADMIN_USER = 'padmin';
 export const PASSWORD_USER = 'ppass';
@@ -243,14 +243,21 @@ function readCmd(pid: number): string {
   }
 }
 
-// Runs inside the host (nsenter -t anchor -m -n -u): $1 host folder, $2 /srv size, $3 hostname.
+// Runs inside the host (nsenter -t anchor -m -n -u): $1 host folder, $2 /srv size, $3 hostname, $4 lab folder.
+// /tmp is private too; the lab folder stays visible at its path (moved over from the workstation's /tmp).
 const MOUNT_SCRIPT = `set -e
-H="$1"; SRV="$2"; HN="$3"
+H="$1"; SRV="$2"; HN="$3"; LAB="$4"
 umount -l /sys && mount -t sysfs sysfs /sys
+# Drop copies of other hosts' netns handles (they would keep those namespaces alive).
+awk '$2 ~ "^/run/netns" {print $2}' /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 mount -t overlay portico-etc -o "lowerdir=/etc,upperdir=$H/etc,workdir=$H/etc-work" /etc
 mount -t tmpfs -o mode=0755,size=64m portico-run /run
-mkdir -p /run/sshd /run/tgtd /run/libvirt /run/lock /run/user
+mkdir -p /run/sshd /run/tgtd /run/libvirt /run/lock /run/user /run/portico-lab-dir
 chmod 1777 /run/lock
+mount --bind "$LAB" /run/portico-lab-dir
+mount -t tmpfs -o mode=1777,size=256m portico-tmp /tmp
+case "$LAB" in /tmp/*) mkdir -p "$LAB" && mount --move /run/portico-lab-dir "$LAB" ;; *) umount /run/portico-lab-dir ;; esac
+rmdir /run/portico-lab-dir
 mount -t tmpfs -o mode=0755,size=64m portico-home /home
 mount -t tmpfs -o "mode=0755,size=$SRV" portico-srv /srv
 for d in /var/lib/libvirt /var/cache/libvirt; do
@@ -285,7 +292,7 @@ async function bringUpHost(
 
   const anchorPid = await startAnchor(h);
   const ref: HostRef = { name: h.name, anchorPid, logDir };
-  await execOnHost(ref, ['sh', '-c', MOUNT_SCRIPT, 'portico-mount', hdir, topo.srvSize, h.name]);
+  await execOnHost(ref, ['sh', '-c', MOUNT_SCRIPT, 'portico-mount', hdir, topo.srvSize, h.name, dir]);
 
   writeHostFiles(topo, h, ref, pub, passwordHash);
   // Host key: generated per lab run, in the host's own /etc/ssh.
@@ -440,8 +447,9 @@ export async function startSshd(host: HostRef, mgmtAddr: string): Promise<number
   return pid;
 }
 
+/** The sshd listener(s) of the host (not the per-connection children, whose parent is sshd). */
 export function sshdPids(host: HostRef): number[] {
-  return findDaemonPids(host, '/usr/sbin/sshd', (a) => a.includes('-D'));
+  return findDaemonPids(host, '/usr/sbin/sshd').filter((p) => procExe(procPpid(p)) !== '/usr/sbin/sshd');
 }
 
 export async function startTgtd(host: HostRef, controlPort: number, portals: string[], loadConfig: boolean): Promise<number> {

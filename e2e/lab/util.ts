@@ -111,6 +111,15 @@ export function procCmdline(pid: number): string[] {
   }
 }
 
+export function procPpid(pid: number): number {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
 export function isZombie(pid: number): boolean {
   try {
     const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
