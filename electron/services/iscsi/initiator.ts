@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { connectWithin, type Connector } from './connection';
 import { IscsiError, isIscsiError } from './errors';
 import { deriveGuid, duplicateGuidWarnings, type GuidWarning } from './guid';
-import type { ChapCredentials, LoginOutcome } from './login';
+import type { ChapCredentials } from './login';
 import {
   cdbInquiry,
   cdbInquiryVpd,
@@ -30,7 +30,8 @@ import {
   type LunEntry,
 } from './scsi';
 import { describeStatus, Session, type ScsiResult } from './session';
-import { formatPortal, type DiscoveredTarget, type PortalAddress } from './targets';
+import { formatPortal, type PortalAddress } from './targets';
+import type { IscsiDesignator, IscsiDiscoverResult, IscsiInspectResult, IscsiLun } from '../../../shared/domain/iscsi';
 
 export type { ChapCredentials } from './login';
 export type { DiscoveredTarget, PortalAddress } from './targets';
@@ -66,13 +67,6 @@ export interface CommonOptions {
 
 export type DiscoverOptions = CommonOptions;
 
-export interface DiscoverResult {
-  portal: string;
-  initiatorName: string;
-  authentication: LoginOutcome['authentication'];
-  targets: DiscoveredTarget[];
-}
-
 export interface InspectOptions extends CommonOptions {
   target: string;
   /**
@@ -82,57 +76,10 @@ export interface InspectOptions extends CommonOptions {
   probeOnNotFound?: boolean;
 }
 
-export interface DesignatorInfo {
-  type: string;
-  association: 'logical-unit' | 'target-port' | 'target-device' | 'reserved';
-  codeSet: 'binary' | 'ascii' | 'utf8' | 'other';
-  naaType?: number;
-  /** Hex for binary designators, text otherwise. */
-  value: string;
-}
-
-export interface LunInfo {
-  /** Decoded LUN number, null for address methods we do not decode (see lunRaw). */
-  lun: number | null;
-  /** The raw 8-byte LUN field, hex. */
-  lunRaw: string;
-  /** False when INQUIRY reports no logical unit here (peripheral qualifier 3). */
-  present: boolean;
-  deviceType: number;
-  deviceTypeName: string;
-  vendor: string;
-  product: string;
-  revision: string;
-  serial?: string;
-  supportedVpdPages?: number[];
-  designators: DesignatorInfo[];
-  /** The multipath WWID oVirt shows as the LUN GUID (systemd scsi_id rules). */
-  guid?: string;
-  /** Other spellings hosts with sg3_utils rules or multipath fallback may use. */
-  guidAlsoKnownAs: string[];
-  sizeBytes?: number;
-  blocks?: number;
-  blockSize?: number;
-  physicalBlockSize?: number;
-  thinProvisioned?: boolean;
-  /** TEST UNIT READY outcome. */
-  ready?: boolean;
-  readyDetail?: string;
-  /** Non-fatal problems met while inspecting this LUN. */
-  problems: string[];
-}
-
-export interface InspectResult {
-  portal: string;
-  targetName: string;
-  initiatorName: string;
-  /** The random ISID this check used, hex. */
-  isid: string;
-  authentication: LoginOutcome['authentication'];
-  targetPortalGroupTag?: number;
-  targetAlias?: string;
-  luns: LunInfo[];
-}
+export type DiscoverResult = IscsiDiscoverResult;
+export type DesignatorInfo = IscsiDesignator;
+export type LunInfo = IscsiLun;
+export type InspectResult = IscsiInspectResult;
 
 // ---- transports ------------------------------------------------------------------------------
 

@@ -1,20 +1,11 @@
 // SendTargets result parsing and TargetAddress values (RFC 7143 §13.8, Appendix C).
 import type { TextPairs } from './text';
+import type { IscsiDiscoveredTarget, IscsiPortalAddress } from '../../../shared/domain/iscsi';
 
-export interface PortalAddress {
-  /** Host without brackets (IPv6 literals are bare here). */
-  address: string;
-  port: number;
-  /** Target portal group tag; 1 when the target omits it. */
-  tpgt: number;
-}
-
-export interface DiscoveredTarget {
-  targetName: string;
-  /** Empty means "the portal you asked" (a TargetName with no TargetAddress). */
-  portals: PortalAddress[];
-  targetAlias?: string;
-}
+/** Host without brackets; tpgt 1 when the target omits it. */
+export type PortalAddress = IscsiPortalAddress;
+/** Empty portals means "the portal you asked" (a TargetName with no TargetAddress). */
+export type DiscoveredTarget = IscsiDiscoveredTarget;
 
 /** `host:port,tpgt` with `[v6]:port,tpgt`; missing port 3260, missing tpgt 1. */
 export function parseTargetAddress(value: string): PortalAddress | undefined {
