@@ -67,7 +67,7 @@ describe('VdsmClient', () => {
     const { client } = setup(async () => {
       throw new RpcFault(476, 'Failed to setup iSCSI subsystem');
     });
-    const err = await client.call('StoragePool.connectStorageServer', {}).catch((e) => e);
+    const err = (await client.call('StoragePool.connectStorageServer', {}).catch((e: unknown) => e)) as VdsmError & VdsmTransportError;
     expect(err).toBeInstanceOf(VdsmError);
     expect(err.code).toBe(476);
     expect(err.message).toMatch(/rejected the login CHAP/);
@@ -95,7 +95,7 @@ describe('VdsmClient', () => {
   it('times out a call per its limit', async () => {
     const { client } = setup(() => new Promise(() => undefined));
     const t0 = Date.now();
-    const err = await client.call('Host.getDeviceList', {}, { timeoutMs: 150 }).catch((e) => e);
+    const err = (await client.call('Host.getDeviceList', {}, { timeoutMs: 150 }).catch((e: unknown) => e)) as VdsmError & VdsmTransportError;
     expect(err).toBeInstanceOf(VdsmTransportError);
     expect(err.kind).toBe('timeout');
     expect(Date.now() - t0).toBeLessThan(1000);
@@ -108,7 +108,7 @@ describe('VdsmClient', () => {
     const p = client.call('StoragePool.connectStorageServer', {});
     await new Promise((r) => setTimeout(r, 50));
     md.broker.dropAll();
-    const err = await p.catch((e) => e);
+    const err = (await p.catch((e: unknown) => e)) as VdsmError & VdsmTransportError;
     expect(err).toBeInstanceOf(VdsmTransportError);
     expect(err.kind).toBe('disconnected');
     expect(err.message).toMatch(/outcome is unknown/);
