@@ -10,7 +10,14 @@ import { browserModeCipher } from './host/passphrase';
 async function main() {
   const dataDir = defaultDataDir();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const services = createServices({ dataDir, mode: 'browser', cipher: await browserModeCipher(dataDir) });
+  // PORTICO_KNOWN_HOSTS: colon-separated known_hosts files to honour (empty: none); default the user's and system's.
+  const kh = process.env.PORTICO_KNOWN_HOSTS;
+  const services = createServices({
+    dataDir,
+    mode: 'browser',
+    cipher: await browserModeCipher(dataDir),
+    knownHostsFiles: kh === undefined ? undefined : kh.split(':').filter(Boolean),
+  });
   const here = dirname(process.argv[1] ?? '.');
   const staticDir = process.env.PORTICO_STATIC_DIR ?? resolve(here, '..', 'renderer');
   const host = await startBrowserHost({

@@ -66,7 +66,7 @@ describe.skipIf(reason)('hosts service against the lab', () => {
       auth: { kind: 'password', password: 'definitely-wrong' }, sudo: false, roles: ['hypervisor'],
     });
     await expect(call('hosts.acceptKey', { hostId: added.host.id, fingerprint: added.hostKey!.fingerprint })).rejects.toMatchObject({ code: 'auth-failed' });
-    const err = await call('hosts.reconnect', { hostId: added.host.id }).catch((e) => e);
+    const err = (await call("hosts.reconnect", { hostId: added.host.id }).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/authentication failed/i);
     expect(err.message).not.toMatch(/password is wrong|user .* does not exist|definitely-wrong/i);
     await call('hosts.remove', { hostId: added.host.id });

@@ -1,0 +1,61 @@
+import { expect, test } from '@playwright/test';
+import { labSkipReason, requireLab } from './lab/labinfo';
+import { ConsolePage } from './pages/console';
+import { HostsPage } from './pages/hosts';
+import { screen } from './support/screens';
+
+const reason = labSkipReason();
+
+test.describe('hosts', () => {
+  test.skip(!!reason, reason ?? '');
+
+  test('add stor1 through the wizard: fingerprint, accept, connected with its capabilities', async ({ page }) => {
+    const lab = requireLab();
+    const stor1 = lab.hosts.stor1;
+    await new ConsolePage(page).open();
+    const hosts = await new HostsPage(page).open();
+    await hosts.addHost(
+      { name: 'stor1', address: stor1.ssh.host, port: stor1.ssh.port, user: 'root', auth: { kind: 'key', keyPath: lab.accounts.root.keyPath! }, roles: ['Storage server'], group: 'lab' },
+      { expectFingerprint: stor1.ssh.hostKeyFingerprint, shots: 'hosts-add-stor1' },
+    );
+    await expect(hosts.row('stor1').getByText('connected')).toBeVisible();
+    const detail = page.getByLabel('Host stor1');
+    await expect(detail.getByLabel('Capabilities').getByText('tgtadm', { exact: true })).toBeVisible();
+    await expect(detail.getByText(stor1.initiatorIqn)).toBeVisible();
+    await screen(page, 'hosts-list-stor1');
+  });
+
+  test('bad input is refused in the form, naming the field, and cancel leaves nothing behind', async ({ page }) => {
+    await new ConsolePage(page).open();
+    const hosts = await new HostsPage(page).open();
+    await hosts.startAdd();
+    const dlg = hosts.dialog();
+    await dlg.getByLabel('Name', { exact: true }).fill('bad');
+    await dlg.getByLabel('Address').fill('stor1; rm -rf /');
+    await dlg.getByLabel('Port').fill('70000');
+    await hosts.connect();
+    await expect(dlg.getByText(/not a valid IPv4 address/)).toBeVisible();
+    await expect(dlg.getByText(/from 1 to 65535/)).toBeVisible();
+    await screen(page, 'hosts-add-invalid');
+    await dlg.getByRole('button', { name: 'Cancel' }).click();
+    await expect(hosts.row('bad')).toHaveCount(0);
+  });
+
+  test('a wrong password says authentication failed, and the host can be fixed in place', async ({ page }) => {
+    const lab = requireLab();
+    const hv1 = lab.hosts.hv1;
+    await new ConsolePage(page).open();
+    const hosts = await new HostsPage(page).open();
+    await hosts.startAdd();
+    await hosts.fillDetails({ name: 'hv1', address: hv1.ssh.host, user: lab.accounts.password.user, auth: { kind: 'password', password: 'wrong-password' }, roles: ['Hypervisor', 'oVirt host'] });
+    await hosts.connect();
+    await hosts.dialog().getByRole('button', { name: 'Accept key and connect' }).click();
+    await expect(hosts.dialog().getByRole('alert')).toContainText(/authentication failed/i);
+    await screen(page, 'hosts-add-auth-failed');
+    await hosts.dialog().getByRole('textbox', { name: 'Password' }).fill(lab.accounts.password.password!);
+    await hosts.connect();
+    await expect(hosts.dialog().getByText('Connected to hv1')).toBeVisible();
+    await hosts.dialog().getByRole('button', { name: 'Done' }).click();
+    await expect(hosts.row('hv1').getByText('connected')).toBeVisible();
+  });
+});
