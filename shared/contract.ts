@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { call, type CallDef, type Envelope } from './contract-kit';
 import type { JobView, PlanView } from './plan';
+import { AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema } from './domain/target';
+import { IscsiDiscoverInputSchema, IscsiInspectInputSchema, type IscsiDiscoverResult, type IscsiInspectResult } from './domain/iscsi';
 import { HostInputSchema, type Capabilities, type ConnectionState, type HostKeyInfo, type HostRole } from './domain/host';
 
 export const Id = z.string().min(1, 'an id is required').max(80).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
@@ -55,6 +57,62 @@ export interface SshConfigAlias {
   identityFile: string | null;
 }
 
+/** One LUN of a target as the Targets page shows it. */
+export interface TargetLunView {
+  lun: number;
+  path: string | null;
+  type: string;
+  sizeMB: number;
+  apparentBytes: number | null;
+  allocatedBytes: number | null;
+  readonly: boolean;
+  scsiId: string;
+  scsiSn: string;
+}
+
+export interface TargetSessionView {
+  /** I_T nexus id. */
+  nexus: number;
+  initiator: string;
+  alias: string | null;
+  connections: { cid: number; address: string }[];
+}
+
+export interface TargetView {
+  tid: number;
+  iqn: string;
+  luns: TargetLunView[];
+  addresses: string[];
+  initiators: string[];
+  namesOnly: boolean;
+  openToAll: boolean;
+  chap: boolean;
+  mutualChap: boolean;
+  sessions: TargetSessionView[];
+  persisted: string;
+  driftMessages: string[];
+}
+
+export interface TgtSettingsView {
+  storageDir: string;
+  baseIqn: string;
+}
+
+export interface TargetsServerView {
+  server: string;
+  portals: string[];
+  fileErrors: { file: string; error: string }[];
+  targets: TargetView[];
+  settings: TgtSettingsView;
+}
+
+const AbsPath = z
+  .string()
+  .min(2, 'storageDir: enter an absolute folder path, e.g. /srv/iscsi')
+  .max(1024)
+  .regex(/^\/[A-Za-z0-9._\/-]+$/, 'storageDir: an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)')
+  .refine((p) => !p.split('/').includes('..'), 'storageDir: ".." is not allowed; give the folder itself');
+
 const byPlan = z.object({ planId: Id }).strict();
 const byJob = z.object({ jobId: Id }).strict();
 const byHost = z.object({ hostId: Id }).strict();
@@ -82,6 +140,20 @@ export const calls = {
   'hosts.reconnect': call(byHost).returns<HostView>(),
   'hosts.probe': call(byHost).returns<HostView>(),
   'hosts.sshConfig': call(z.object({}).strict()).returns<SshConfigAlias[]>(),
+
+  'iscsi.discover': call(IscsiDiscoverInputSchema).returns<IscsiDiscoverResult>(),
+  'iscsi.inspect': call(IscsiInspectInputSchema).returns<IscsiInspectResult>(),
+
+  'targets.view': call(z.object({ serverId: Id }).strict()).returns<TargetsServerView>(),
+  'targets.settings': call(
+    z.object({ serverId: Id, storageDir: AbsPath, baseIqn: z.string().regex(/^iqn\.\d{4}-\d{2}\.[a-z0-9.-]+$/, 'baseIqn: iqn.YYYY-MM.reversed.domain, lower case, e.g. iqn.2026-11.org.example.stor1') }).strict(),
+    { mutates: true },
+  ).returns<TgtSettingsView>(),
+  'targets.planCreate': call(TargetInputSchema).returns<PlanView>(),
+  'targets.planLunAdd': call(LunAddInputSchema).returns<PlanView>(),
+  'targets.planAccess': call(AccessEditInputSchema).returns<PlanView>(),
+  'targets.planDelete': call(TargetDeleteInputSchema).returns<PlanView>(),
+  'targets.planReconcile': call(z.object({ serverId: Id, iqn: z.string().max(223).optional() }).strict()).returns<PlanView>(),
 } satisfies Record<string, CallDef<z.ZodType, unknown>>;
 
 export type Calls = typeof calls;

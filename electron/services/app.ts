@@ -13,6 +13,9 @@ import { SecretStore, type SecretCipher } from './secrets';
 import { HostRepo, hostKeyStore } from './inventory/host-repo';
 import { HostService } from './inventory/host-service';
 import { SshPool } from './ssh/pool';
+import { IscsiService } from './iscsi-service';
+import { TargetService } from './targets/target-service';
+import type { AccessEditInput, LunAddInput, TargetDeleteInput, TargetInput } from '../../shared/domain/target';
 
 export const VERSION = '0.1.0';
 
@@ -36,6 +39,8 @@ export interface Services {
   hostRepo: HostRepo;
   pool: SshPool;
   hosts: HostService;
+  targets: TargetService;
+  iscsi: IscsiService;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,8 @@ export function createServices(opts: ServicesOptions): Services {
   const hostRepo = new HostRepo(db, secrets);
   const pool = new SshPool({ resolver: hostRepo, hostKeys: hostKeyStore(hostRepo), knownHostsFiles: opts.knownHostsFiles });
   const hosts = new HostService(hostRepo, pool, events);
+  const iscsi = new IscsiService(pool, hostRepo);
+  const targets = new TargetService(db, hostRepo, pool, plans);
   const router = new Router({
     'app.info': () => ({ mode: opts.mode, version: VERSION, secretBackend: secrets.backend }),
     'plans.get': ({ planId }) => plans.view(planId),
@@ -74,9 +81,19 @@ export function createServices(opts: ServicesOptions): Services {
     'hosts.reconnect': ({ hostId }) => hosts.reconnect(hostId),
     'hosts.probe': ({ hostId }) => hosts.probe(hostId),
     'hosts.sshConfig': () => hosts.sshConfigAliases(),
+    'iscsi.discover': (i) => iscsi.discover(i),
+    'iscsi.inspect': (i) => iscsi.inspect(i),
+    'targets.view': ({ serverId }) => targets.view(serverId),
+    'targets.settings': ({ serverId, storageDir, baseIqn }) => targets.setSettings(serverId, { storageDir, baseIqn }),
+    // Planners validate the raw input again with the same schema (their schemas transform sizes).
+    'targets.planCreate': (_i, c) => targets.planCreate(c.raw as TargetInput),
+    'targets.planLunAdd': (_i, c) => targets.planLunAdd(c.raw as LunAddInput),
+    'targets.planAccess': (_i, c) => targets.planAccessEdit(c.raw as AccessEditInput),
+    'targets.planDelete': (_i, c) => targets.planDelete(c.raw as TargetDeleteInput),
+    'targets.planReconcile': (i) => targets.planReconcile(i),
   });
   return {
-    db, events, router, audit, plans, jobs, secrets, hostRepo, pool, hosts,
+    db, events, router, audit, plans, jobs, secrets, hostRepo, pool, hosts, targets, iscsi,
     close: async () => {
       await pool.close();
       db.close();

@@ -10,6 +10,11 @@ export type Handlers = { [N in CallName]?: Handler<N> };
 export interface CallContext {
   /** Which transport the call came through, for the audit log. */
   transport: 'ipc' | 'ws' | 'test';
+  /**
+   * The input as received, already validated by the call's schema. Planners whose schemas transform
+   * values (sizes with units -> bytes) take this and parse it themselves with the same schema.
+   */
+  raw?: unknown;
 }
 
 export function describeZodError(err: z.ZodError): ContractError {
@@ -55,7 +60,7 @@ export class Router {
     const parsed = calls[name as CallName].input.safeParse(rawInput ?? {});
     if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
     try {
-      const result = await handler(parsed.data as never, ctx);
+      const result = await handler(parsed.data as never, { ...ctx, raw: rawInput ?? {} });
       return { ok: true, result };
     } catch (e) {
       return { ok: false, error: toContractError(e) };

@@ -1,0 +1,113 @@
+// Targets on a storage server: live view, per-server settings (storage folder, base IQN), and the
+// plans of every target wizard, registered for review. The planners live in ../tgt.
+import { PorticoError } from '../../../shared/contract-kit';
+import type { PlanView } from '../../../shared/plan';
+import type { AccessEditInput, LunAddInput, TargetDeleteInput, TargetInput } from '../../../shared/domain/target';
+import type { Db } from '../db';
+import type { HostRepo } from '../inventory/host-repo';
+import type { PlanRegistry } from '../jobs/registry';
+import type { SshPool } from '../ssh/pool';
+import { TgtDriver } from '../tgt/driver';
+import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type TgtServerContext } from '../tgt/planner';
+import { readTargetsView } from '../tgt/view';
+import type { ChapAccount } from '../tgt/conf';
+import { inspect } from '../iscsi/initiator';
+
+export interface TgtSettings {
+  storageDir: string;
+  baseIqn: string;
+}
+
+export const DEFAULT_STORAGE_DIR = '/var/lib/portico/storage';
+
+/** A base IQN proposal from the server's name: iqn.<year-month>.org.portico.<name>. */
+export function defaultBaseIqn(serverName: string, now = new Date()): string {
+  const label = serverName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'server';
+  return `iqn.${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}.org.portico.${label}`;
+}
+
+export class TargetService {
+  constructor(
+    private readonly db: Db,
+    private readonly hosts: HostRepo,
+    private readonly pool: SshPool,
+    private readonly plans: PlanRegistry,
+  ) {}
+
+  settings(serverId: string): TgtSettings {
+    const h = this.hosts.get(serverId);
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(`tgt:${serverId}`) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as TgtSettings) : { storageDir: DEFAULT_STORAGE_DIR, baseIqn: defaultBaseIqn(h.name) };
+  }
+
+  setSettings(serverId: string, s: TgtSettings): TgtSettings {
+    this.hosts.get(serverId);
+    this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(`tgt:${serverId}`, JSON.stringify(s));
+    return s;
+  }
+
+  private storageServer(serverId: string) {
+    const h = this.hosts.get(serverId);
+    if (!h.roles.includes('storage')) throw new PorticoError('wrong-role', `${h.name} is not marked as a storage server: edit the host and add the role "Storage server".`, 'serverId');
+    return h;
+  }
+
+  driver(serverId: string): TgtDriver {
+    const h = this.storageServer(serverId);
+    return new TgtDriver({ runner: this.pool.runner(serverId), sudo: h.sudo && h.user !== 'root', storageDir: this.settings(serverId).storageDir });
+  }
+
+  private ctx(serverId: string): TgtServerContext {
+    const driver = this.driver(serverId);
+    const host = this.hosts.get(serverId);
+    return { serverId, driver, verifyLogin: (p) => this.verifyFromWorkstation(host.address, driver, p) };
+  }
+
+  /**
+   * Logs in from the workstation to each portal tgtd listens on until one answers. When the
+   * target admits only named initiators, it logs in as the first of them (always with a fresh ISID,
+   * so no real session of that host is disturbed) and says so.
+   */
+  private async verifyFromWorkstation(hostAddress: string, driver: TgtDriver, p: { iqn: string; chap?: ChapAccount; mutual?: ChapAccount }) {
+    const state = await driver.readState();
+    const target = state.targets.find((t) => t.iqn === p.iqn);
+    const asName = target && target.aclNames.length && !target.aclAddresses.includes('ALL') ? target.aclNames[0] : undefined;
+    const portals = state.portals.map((x) => ({ address: x.address === '0.0.0.0' || x.address === '::' ? hostAddress : x.address, port: x.port }));
+    const chap = p.chap ? { user: p.chap.user, secret: p.chap.password, mutual: p.mutual ? { user: p.mutual.user, secret: p.mutual.password } : undefined } : undefined;
+    const tried: string[] = [];
+    for (const portal of portals) {
+      try {
+        const r = await inspect({ portal, target: p.iqn, chap, initiatorName: asName, timeoutMs: 3000 });
+        return { portal: r.portal, initiatorName: r.initiatorName, asHost: !!asName, luns: r.luns.filter((l) => l.deviceType === 0).map((l) => ({ lun: l.lun, sizeBytes: l.sizeBytes ?? null, vendor: l.vendor, product: l.product, serial: l.serial ?? null, guid: l.guid ?? null })) };
+      } catch (e) {
+        tried.push(`${portal.address}:${portal.port}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return { error: `No portal of this server accepted a login from the workstation (${tried.join('; ') || 'tgtd has no portals'}).` };
+  }
+
+  async view(serverId: string) {
+    const v = await readTargetsView(this.driver(serverId));
+    return { ...v, settings: this.settings(serverId) };
+  }
+
+  private async register(p: Promise<import('../jobs/plan').ExecPlan>): Promise<PlanView> {
+    return this.plans.register(await p);
+  }
+
+  planCreate(input: TargetInput) {
+    return this.register(planTargetCreate(this.ctx(String(input.serverId)), input));
+  }
+  planLunAdd(input: LunAddInput) {
+    return this.register(planLunAdd(this.ctx(String(input.serverId)), input));
+  }
+  planAccessEdit(input: AccessEditInput) {
+    return this.register(planAccessEdit(this.ctx(String(input.serverId)), input));
+  }
+  planDelete(input: TargetDeleteInput) {
+    return this.register(planTargetDelete(this.ctx(String(input.serverId)), input));
+  }
+  planReconcile(input: { serverId: string; iqn?: string }) {
+    return this.register(planReconcile(this.ctx(input.serverId), input));
+  }
+}
