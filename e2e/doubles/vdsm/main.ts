@@ -2,7 +2,8 @@
 //   npx tsx e2e/doubles/vdsm/main.ts --listen 10.0.0.5:54321 --certs DIR --initiator-name IQN
 //     [--iscsi-timeout-ms 10000] [--recovering-ms 0] [--min-heartbeat-ms 1000] [--task-ms 300]
 // DIR holds ca.pem, server.pem, server-key.pem (see certs.ts; `--make-certs` creates them).
-// Signals (tests): SIGUSR1 pauses heart-beats for --hb-pause-ms (default 5000) and drops nothing;
+// Signals (tests): SIGHUP pauses heart-beats for --hb-pause-ms (default 5000) and drops nothing
+// (SIGUSR1 is left alone: Node reserves it for the inspector);
 // SIGUSR2 makes every call answer 99 for --recovering-ms (default 2000) from now.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     log,
   });
   if (process.argv.includes('--start-recovering')) d.vdsm.recoveringUntil = Date.now() + recoveringMs;
-  process.on('SIGUSR1', () => {
+  process.on('SIGHUP', () => {
     log(`pausing heart-beats for ${hbPauseMs} ms`);
     d.broker.heartbeatsPaused = true;
     setTimeout(() => (d.broker.heartbeatsPaused = false), hbPauseMs);
