@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { down, labHealthy, up } from './lab';
+import { down, labHealthy, liveLeases, up } from './lab';
 import { aptInstallLine, labDir, labJsonPath, loadLab, missingBinaries } from './labinfo';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,6 +33,14 @@ function checkRootAndTools(): boolean {
   return true;
 }
 
+/** Refuse to rebuild or remove a lab that running test runs use, unless --force. */
+function inUse(dir: string, what: string): boolean {
+  const users = liveLeases(dir).filter((p) => p !== process.pid);
+  if (users.length === 0 || process.argv.includes('--force')) return false;
+  console.error(`lab: not running ${what}: the lab is in use by test run(s) (pids ${users.join(', ')}); they take it down when done. Use --force to override.`);
+  return true;
+}
+
 async function main(): Promise<number> {
   const cmd = process.argv[2] ?? 'help';
   const dir = labDir();
@@ -40,6 +48,7 @@ async function main(): Promise<number> {
   switch (cmd) {
     case 'up': {
       if (!checkRootAndTools()) return 2;
+      if (inUse(dir, 'up')) return 1;
       const t0 = Date.now();
       const lab = await up({ dir, startedBy: 'cli', log });
       console.log(`lab: ${Object.keys(lab.hosts).length} hosts up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -55,6 +64,7 @@ async function main(): Promise<number> {
     }
     case 'down': {
       if (!checkRootAndTools()) return 2;
+      if (inUse(dir, 'down')) return 1;
       const left = await down({ dir, log });
       if (left.length) {
         console.error(`lab: down left behind:\n  ${left.join('\n  ')}`);
@@ -78,7 +88,7 @@ async function main(): Promise<number> {
       return 0;
     }
     default:
-      console.log('usage: tsx e2e/lab/cli.ts up|down|status|info   (lab folder: $PORTICO_LAB_DIR, default /tmp/portico-lab)');
+      console.log('usage: tsx e2e/lab/cli.ts up|down|status|info [--force]  (lab folder: $PORTICO_LAB_DIR, default /tmp/portico-lab)');
       return cmd === 'help' ? 0 : 2;
   }
 }

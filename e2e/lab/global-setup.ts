@@ -7,21 +7,12 @@
 // - Teardown: when this run (or another test run sharing it) started the lab and no other test run
 //   still uses it, the lab goes down, unless PORTICO_LAB_KEEP=1. A lab started with `npm run lab:up`
 //   is left up. Several test runs on one machine share the lab through lease files.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { down, downUnlocked, labHealthy, readState, upUnlocked, withLabLock } from './lab';
+import { downUnlocked, labHealthy, liveLeases, readState, upUnlocked, withLabLock } from './lab';
 import { labDir, labRequirementsProblem } from './labinfo';
-import { pidAlive } from './util';
 
 const keep = () => process.env.PORTICO_LAB_KEEP === '1';
-
-function liveLeases(dir: string): number[] {
-  const d = join(dir, 'leases');
-  if (!existsSync(d)) return [];
-  return readdirSync(d)
-    .map(Number)
-    .filter((p) => Number.isInteger(p) && p > 0 && pidAlive(p));
-}
 
 export default async function setup(): Promise<() => Promise<void>> {
   const problem = labRequirementsProblem();
@@ -33,8 +24,12 @@ export default async function setup(): Promise<() => Promise<void>> {
   const t0 = Date.now();
   await withLabLock(dir, async () => {
     const health = await labHealthy(dir);
+    const others = liveLeases(dir).filter((p) => p !== process.pid);
     if (health.ok) {
       console.log(`[portico-lab] reusing the lab already up in ${dir}`);
+    } else if (others.length && existsSync(join(dir, 'lab.json'))) {
+      // Another test run uses this lab (maybe in the middle of a fault test): never rebuild under it.
+      console.warn(`[portico-lab] reusing the lab of test run(s) ${others.join(', ')} although: ${health.problems.join('; ')}`);
     } else {
       await upUnlocked({ dir, startedBy: 'test' });
       console.log(`[portico-lab] lab up in ${Date.now() - t0} ms (${dir})`);
@@ -66,5 +61,3 @@ export default async function setup(): Promise<() => Promise<void>> {
     });
   };
 }
-
-export { down };

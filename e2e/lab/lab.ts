@@ -100,6 +100,15 @@ export async function withLabLock<T>(dir: string, fn: () => Promise<T>, timeoutM
   }
 }
 
+/** Test runs (pids) currently using the lab in `dir` (see global-setup.ts). */
+export function liveLeases(dir: string): number[] {
+  const d = join(dir, 'leases');
+  if (!existsSync(d)) return [];
+  return readdirSync(d)
+    .map(Number)
+    .filter((p) => Number.isInteger(p) && p > 0 && pidAlive(p));
+}
+
 // ---------------------------------------------------------------- up
 
 export interface UpOptions {
