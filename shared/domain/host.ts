@@ -228,8 +228,11 @@ export const CapabilitiesSchema = z.object({
     kernel: z.string().nullable(),
   }),
   user: z.object({ name: z.string().nullable(), uid: z.number().nullable() }),
-  /** root: logged in as root; nopasswd: `sudo -n` works; password-required; absent: no sudo. */
-  sudo: z.enum(['root', 'nopasswd', 'password-required', 'absent']),
+  /**
+   * root: logged in as root; nopasswd: `sudo -n` works for any command; limited: NOPASSWD rules for some
+   * commands only (each command may still need a rule); password-required; absent: no sudo.
+   */
+  sudo: z.enum(['root', 'nopasswd', 'limited', 'password-required', 'absent']),
   /** Absolute path of each tool found, null when missing. */
   tools: z.record(z.enum(PROBED_TOOLS), z.string().nullable()),
   services: z.record(z.enum(PROBED_SERVICES), z.enum(['running', 'stopped'])),

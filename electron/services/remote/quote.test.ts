@@ -26,3 +26,21 @@ describe('shellLine', () => {
     );
   });
 });
+
+describe('sudoLine, pidReportingLine, killGroupLine', () => {
+  it('builds sudo -n lines through shellLine', async () => {
+    const { sudoLine, pidReportingLine, killGroupLine } = await import('./quote');
+    expect(sudoLine(['tgtadm', '--op', 'show'])).toBe('sudo -n -- tgtadm --op show');
+    expect(sudoLine(['echo', '$(id)'])).toBe(`sudo -n -- echo '$(id)'`);
+    expect(pidReportingLine(['echo', 'a b'])).toBe(`echo $$; exec echo 'a b'`);
+    expect(pidReportingLine(['id'], { sudo: true })).toBe('echo $$; exec sudo -n -- id');
+    expect(killGroupLine(1234, 'TERM')).toBe('kill -TERM -- -1234 2>/dev/null');
+    expect(killGroupLine(1234, 'KILL', { sudo: true })).toBe('kill -KILL -- -1234 2>/dev/null || sudo -n -- kill -KILL -- -1234');
+    expect(() => killGroupLine(1, 'TERM')).toThrow();
+    expect(() => sudoLine([])).toThrow();
+  });
+  it('pidReportingLine prints the PID first, then the untouched output', () => {
+    const out = execFileSync('/bin/sh', ['-c', shellLine(['sh', '-c', `${'echo $$; exec printf %s "$1"'}`, 'x', "a'b"])]).toString();
+    expect(out.split('\n')[1]).toBe("a'b");
+  });
+});

@@ -131,6 +131,12 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
     return [...this.conns.values()].map((c) => ({ ...c.state }));
   }
 
+  /** Exec channels in use and commands waiting for one (for the UI and tests). */
+  channels(hostId: string): { inUse: number; queued: number; limit: number } {
+    const sem = this.conns.get(hostId)?.sem;
+    return { inUse: sem?.inUse ?? 0, queued: sem?.queued ?? 0, limit: sem?.capacity ?? this.o.maxChannels };
+  }
+
   /** Connects (or reuses the connection). Throws SshError; 'hostkey-unknown' carries the key to show. */
   async connect(hostId: string): Promise<void> {
     await this.ensure(hostId);

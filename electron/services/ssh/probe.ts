@@ -11,8 +11,9 @@ import {
 import type { RemoteRunner } from '../remote/runner';
 
 // Services count as running when a process with that name lives in *this host's* network namespace
-// (compared via /proc/PID/ns/net), which is right on real hosts and on lab hosts that share one kernel.
-// Root-only reads go through `sudo -n` when the login user has passwordless sudo.
+// (compared via /proc/PID/ns/net), which is right on real hosts and on lab hosts that share one kernel;
+// when the login user may not inspect the process, the daemon's control socket decides.
+// Root-only reads go through `sudo -n` when the login user has passwordless sudo (all or some commands).
 export const PROBE_SCRIPT = String.raw`
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin"
 export PATH LC_ALL=C
@@ -28,6 +29,7 @@ SUDO=
 if [ "$(id -u)" = 0 ]; then echo root
 elif ! command -v sudo >/dev/null 2>&1; then echo absent
 elif sudo -n true >/dev/null 2>&1; then SUDO='sudo -n'; echo nopasswd
+elif sudo -n -l >/dev/null 2>&1; then SUDO='sudo -n'; echo limited
 else echo password-required
 fi
 echo '@@tools'
@@ -37,16 +39,31 @@ done
 echo '@@services'
 self=$(readlink /proc/self/ns/net 2>/dev/null)
 found=
+unsure=
 for d in /proc/[0-9]*; do
   c=
   read -r c < "$d/comm" 2>/dev/null || continue
   case " ${PROBED_SERVICES.join(' ')} " in *" $c "*) ;; *) continue ;; esac
   case " $found " in *" $c "*) continue ;; esac
-  ns=$($SUDO readlink "$d/ns/net" 2>/dev/null)
-  if [ -z "$ns" ] || [ -z "$self" ] || [ "$ns" = "$self" ]; then found="$found $c"; fi
+  ns=$(readlink "$d/ns/net" 2>/dev/null)
+  if [ -z "$ns" ] && [ "$SUDO" = 'sudo -n' ]; then ns=$(sudo -n readlink "$d/ns/net" 2>/dev/null); fi
+  if [ -z "$ns" ] || [ -z "$self" ]; then unsure="$unsure $c"
+  elif [ "$ns" = "$self" ]; then found="$found $c"
+  fi
 done
+# Process not ours to inspect (root-owned, no sudo): trust the daemon's control socket in this host's /run.
+sock_of() {
+  case "$1" in
+    tgtd) ls /run/tgtd/socket.* /var/run/tgtd/socket.* 2>/dev/null | grep -qv lock ;;
+    libvirtd) [ -S /run/libvirt/libvirt-sock ] ;;
+    vdsmd) [ -S /run/vdsm/mom-vdsm.sock ] || [ -f /run/vdsm/vdsmd.pid ] ;;
+    *) false ;;
+  esac
+}
 for s in ${PROBED_SERVICES.join(' ')}; do
-  case " $found " in *" $s "*) echo "$s running" ;; *) echo "$s stopped" ;; esac
+  case " $found " in *" $s "*) echo "$s running"; continue ;; esac
+  case " $unsure " in *" $s "*) if sock_of "$s"; then echo "$s running"; continue; fi ;; esac
+  echo "$s stopped"
 done
 echo '@@initiator'
 cat /etc/iscsi/initiatorname.iscsi 2>/dev/null || $SUDO cat /etc/iscsi/initiatorname.iscsi 2>/dev/null
@@ -103,7 +120,7 @@ export function parseProbeOutput(out: string): Capabilities {
   const [uname, uidText] = ((sec.get('user') ?? [])[0] ?? '').trim().split(/\s+/);
   const uid = uidText !== undefined && /^\d+$/.test(uidText) ? Number(uidText) : null;
   const sudoWord = ((sec.get('sudo') ?? [])[0] ?? '').trim();
-  const sudo = (['root', 'nopasswd', 'password-required', 'absent'] as const).find((w) => w === sudoWord) ?? 'absent';
+  const sudo = (['root', 'nopasswd', 'limited', 'password-required', 'absent'] as const).find((w) => w === sudoWord) ?? 'absent';
 
   const tools = Object.fromEntries(PROBED_TOOLS.map((t) => [t, null])) as Record<ProbedTool, string | null>;
   for (const l of sec.get('tools') ?? []) {
@@ -179,7 +196,7 @@ export interface Availability {
 }
 
 const needRoot = (c: Capabilities): string[] =>
-  c.sudo === 'root' || c.sudo === 'nopasswd'
+  c.sudo === 'root' || c.sudo === 'nopasswd' || c.sudo === 'limited'
     ? []
     : [
         c.sudo === 'password-required'
