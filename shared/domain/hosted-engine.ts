@@ -14,12 +14,22 @@ const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]
 /** IPv4 or IPv6 literal; hosted-engine setup accepts no host names for portals. */
 export function isIpAddress(s: string): boolean {
   if (IPV4.test(s)) return true;
-  if (!s.includes(':') || !/^[0-9a-fA-F:.]+$/.test(s)) return false;
-  const parts = s.split('::');
-  if (parts.length > 2) return false;
-  const groups = s.split(':').filter((g) => g.length > 0);
-  if (groups.some((g) => g.length > 4 && !IPV4.test(g))) return false;
-  return parts.length === 2 ? groups.length <= 7 : groups.length === 8 || (groups.length === 7 && IPV4.test(groups[6]));
+  const halves = s.split('::');
+  if (halves.length > 2) return false;
+  const groupsOf = (h: string): string[] | null => (h === '' ? [] : h.split(':'));
+  const parts = halves.map(groupsOf);
+  let count = 0;
+  for (let hi = 0; hi < parts.length; hi++) {
+    const gs = parts[hi]!;
+    for (let i = 0; i < gs.length; i++) {
+      const g = gs[i];
+      const last = hi === parts.length - 1 && i === gs.length - 1;
+      if (last && IPV4.test(g)) count += 2;
+      else if (/^[0-9a-fA-F]{1,4}$/.test(g)) count += 1;
+      else return false;
+    }
+  }
+  return halves.length === 2 ? count <= 7 : count === 8;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
