@@ -41,12 +41,16 @@ export function parseSize(text: string, field = 'size'): SizeResult {
   return { ok: true, bytes };
 }
 
-/** Formats bytes with binary (IEC) labels, shortest exact form first: 805306368000 -> "750 GiB". */
+/** Formats bytes with binary (IEC) labels in the largest unit: 805306368000 -> "750 GiB". */
 export function formatSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return String(bytes);
   const steps: [string, number][] = [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', MiB], ['KiB', 1024]];
-  for (const [label, f] of steps) if (bytes >= f && bytes % f === 0) return `${bytes / f} ${label}`;
-  for (const [label, f] of steps) if (bytes >= f) return `${(bytes / f).toFixed(1)} ${label}`;
+  for (const [label, f] of steps) {
+    if (bytes >= f) {
+      const v = bytes / f;
+      return `${Number.isInteger(v) ? v : v.toFixed(2).replace(/\.?0+$/, '')} ${label}`;
+    }
+  }
   return `${bytes} B`;
 }
 
