@@ -143,4 +143,18 @@ describe('VDSM double (fake iSCSI backend)', () => {
     expect(vdsm.domains.size).toBe(0);
     expect(vdsm.vgs.size).toBe(0);
   });
+
+  it('NFS plan: mount lookup, domain on server:/path, pool, SPM, activate (no VG calls)', async () => {
+    const { api, md, vdsm } = setup();
+    const input = { storageType: 'nfs4' as const, hostId: 'hv1', server: 'nas.lab', exportPath: '/exports/he', domainName: 'hosted_storage', poolName: 'hosted_datacenter', hostIdNumber: 1, domainVersion: 5 as const, diskSizeGiB: 58 };
+    const plan = await planHostedEngineStorage(input, { api, host: { id: 'hv1', label: 'hv1' }, knownDevices: null, taskPollMs: 10 });
+    const ctx = { signal: new AbortController().signal, log: () => undefined };
+    for (const s of plan.steps) await s.run(ctx);
+    const methods = md.broker.requests.map((r) => r.method);
+    expect(methods).not.toContain('LVMVolumeGroup.create');
+    expect(md.broker.requests.find((r) => r.method === 'StorageDomain.create')?.params).toMatchObject({ domainType: 1, typeArgs: 'nas.lab:/exports/he' });
+    expect(md.broker.requests.find((r) => r.method === 'StoragePool.connectStorageServer')?.params).toMatchObject({ connectionParams: [{ connection: 'nas.lab:/exports/he', version: '4' }] });
+    expect([...vdsm.domains.values()][0].status).toBe('Active');
+    expect(plan.artifacts?.[0].content).toContain('OVEHOSTED_STORAGE/storageDomainConnection=str:nas.lab:/exports/he');
+  });
 });
