@@ -44,17 +44,17 @@ function requireTgt(host: LabHostInfo) {
  */
 export async function stopTgtd(host: LabHostInfo): Promise<void> {
   const tgt = requireTgt(host);
-  const pids = tgtdPids(host);
+  const pids = tgtdPids(host, tgt.controlPort);
   if (pids.length === 0) return;
   await execOnHost(host, ['tgtadm', '-C', String(tgt.controlPort), '--op', 'delete', '--mode', 'system'], { allowFail: true, timeoutMs: 3000 });
-  await killAndWait(tgtdPids(host), 5000);
+  await killAndWait(tgtdPids(host, tgt.controlPort), 5000);
   for (const f of [`socket.${tgt.controlPort}`, `socket.${tgt.controlPort}.lock`, 'socket.0']) rmSync(hostPath(host, `/run/tgtd/${f}`), { force: true });
 }
 
 /** Start the host's tgtd again (portals on A and B) and load /etc/tgt/targets.conf like the Debian service. */
 export async function startTgtd(host: LabHostInfo): Promise<void> {
   const tgt = requireTgt(host);
-  if (tgtdPids(host).length > 0) return;
+  if (tgtdPids(host, tgt.controlPort).length > 0) return;
   await startTgtdDaemon(host, tgt.controlPort, tgt.portals, true);
 }
 
@@ -63,8 +63,9 @@ export async function restartTgtd(host: LabHostInfo): Promise<void> {
   await startTgtd(host);
 }
 
+/** Is the lab's tgtd of the host running (other tgtd started on the host with startOnHost do not count)? */
 export function tgtdRunning(host: LabHostInfo): boolean {
-  return tgtdPids(host).length > 0;
+  return tgtdPids(host, requireTgt(host).controlPort).length > 0;
 }
 
 /** Restart the host's sshd listener (open sessions stay, as with systemctl restart ssh). */

@@ -186,7 +186,9 @@ export async function upUnlocked(opts: UpOptions): Promise<LabInfo> {
       }),
     );
   } catch (e) {
+    // Leave nothing half-built behind.
     writeFileSync(statePath(dir), JSON.stringify(state, null, 2));
+    await downUnlocked({ dir, topology: topo, quiet: true }).catch(() => undefined);
     throw e;
   }
   writeFileSync(statePath(dir), JSON.stringify(state, null, 2));
@@ -458,7 +460,9 @@ export async function startSshd(host: HostRef, mgmtAddr: string): Promise<number
 
 /** The sshd listener(s) of the host (not the per-connection children, whose parent is sshd). */
 export function sshdPids(host: HostRef): number[] {
-  return findDaemonPids(host, '/usr/sbin/sshd').filter((p) => procExe(procPpid(p)) !== '/usr/sbin/sshd');
+  return findDaemonPids(host, '/usr/sbin/sshd', (argv) => argv.join(' ').includes('-f /etc/ssh/sshd_config')).filter(
+    (p) => procExe(procPpid(p)) !== '/usr/sbin/sshd',
+  );
 }
 
 export async function startTgtd(host: HostRef, controlPort: number, portals: string[], loadConfig: boolean): Promise<number> {
@@ -484,8 +488,14 @@ export async function startTgtd(host: HostRef, controlPort: number, portals: str
   return pid;
 }
 
-export function tgtdPids(host: HostRef): number[] {
-  return findDaemonPids(host, '/usr/sbin/tgtd');
+/** tgtd processes of the host; with controlPort, only the one serving that control port (the lab's). */
+export function tgtdPids(host: HostRef, controlPort?: number): number[] {
+  return findDaemonPids(host, '/usr/sbin/tgtd', (argv) => {
+    if (controlPort === undefined) return true;
+    const i = argv.findIndex((a) => a === '-C' || a === '--control-port');
+    const port = i >= 0 ? Number(argv[i + 1]) : 0;
+    return port === controlPort;
+  });
 }
 
 export async function startLibvirtd(host: HostRef): Promise<number> {
