@@ -176,20 +176,20 @@ export async function upUnlocked(opts: UpOptions): Promise<LabInfo> {
   writeFileSync(statePath(dir), JSON.stringify(state, null, 2));
 
   const hostsInfo: Record<string, LabHostInfo> = {};
-  try {
-    await Promise.all(
-      topo.hosts.map(async (h) => {
-        const info = await bringUpHost(topo, h, dir, accounts, pub, hash);
-        hostsInfo[h.name] = info;
-        state.nsIds[h.name] = { net: nsId(info.anchorPid, 'net')!, mnt: nsId(info.anchorPid, 'mnt')! };
-        log(`${h.name} up (${Date.now() - t0} ms)`);
-      }),
-    );
-  } catch (e) {
+  const results = await Promise.allSettled(
+    topo.hosts.map(async (h) => {
+      const info = await bringUpHost(topo, h, dir, accounts, pub, hash);
+      hostsInfo[h.name] = info;
+      state.nsIds[h.name] = { net: nsId(info.anchorPid, 'net')!, mnt: nsId(info.anchorPid, 'mnt')! };
+      log(`${h.name} up (${Date.now() - t0} ms)`);
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     // Leave nothing half-built behind.
     writeFileSync(statePath(dir), JSON.stringify(state, null, 2));
     await downUnlocked({ dir, topology: topo, quiet: true }).catch(() => undefined);
-    throw e;
+    throw failed.reason;
   }
   writeFileSync(statePath(dir), JSON.stringify(state, null, 2));
 
