@@ -171,7 +171,10 @@ export async function execOnClient(
     }
     if (opts.timeoutMs > 0 && Number.isFinite(opts.timeoutMs)) timers.push(setTimeout(() => stop('timeout'), opts.timeoutMs));
 
-    if (opts.stdin !== undefined) ch.end(opts.stdin);
-    else ch.end(); // EOF so a command that reads stdin does not wait forever
+    // EOF (so a command reading stdin does not wait forever) without ending our side of the stream:
+    // a fully ended Duplex auto-destroys, and ssh2 would then send CHANNEL_CLOSE as soon as the server's
+    // EOF arrives, racing the exit-status that follows it (sshd may then never send the status).
+    if (opts.stdin !== undefined) ch.write(opts.stdin, () => ch.eof());
+    else ch.eof();
   });
 }
