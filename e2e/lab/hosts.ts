@@ -6,7 +6,7 @@
 //   ...
 //   await vdsm.stop();            // or leave it: lab down kills every process of every host
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { isZombie, nsId, pidAlive, pidsInNs, procCmdline, procExe, run, sleep, waitFor, type RunOptions, type RunResult } from './util';
 
@@ -54,6 +54,7 @@ export interface StartOptions {
   /** Extra environment (merged over this process's environment unless cleanEnv). */
   env?: Record<string, string>;
   cleanEnv?: boolean;
+  /** Working directory inside the host (default: this process's cwd if the host sees it, else /). */
   cwd?: string;
   /** 'pipe' (default: read child.stdout/stderr), 'inherit', or 'log' (appended to the host's logDir/<logName>.log). */
   stdio?: 'pipe' | 'inherit' | 'log';
@@ -87,7 +88,12 @@ export function startOnHost(host: HostRef, argv: string[], opts: StartOptions = 
     stdio = ['ignore', fd, fd];
   }
   const env = opts.cleanEnv ? { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...opts.env } : { ...process.env, ...opts.env };
-  const child = spawn('nsenter', [...nsenterArgs(host), ...argv], { stdio, env, cwd: opts.cwd });
+  // Entering a mount namespace resets the working directory: set it again inside the host
+  // (default: this process's cwd when the host sees it, e.g. the repo; else /).
+  const want = opts.cwd ?? process.cwd();
+  const wd = existsSync(hostPath(host, want)) ? want : '/';
+  if (opts.cwd && wd !== opts.cwd) throw new Error(`startOnHost: ${opts.cwd} does not exist on ${host.name}`);
+  const child = spawn('nsenter', ['-t', String(host.anchorPid), '-m', '-n', '-u', `--wd=${wd}`, '--', ...argv], { stdio, env });
   if (fd !== null) closeSync(fd);
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => {
