@@ -135,7 +135,10 @@ export async function execOnClient(
     ch.on('error', () => {
       /* surfaced through close */
     });
-    ch.on('close', () => {
+    ch.on('close', (code?: number | null, signal?: string) => {
+      // ssh2 passes the recorded exit status to 'close' too; a status that came in the same TCP read as
+      // the exec reply can precede our 'exit' listener, so this is the reliable source.
+      if (!exit && (typeof code === 'number' || typeof signal === 'string')) exit = { code: code ?? null, signal: signal ?? null };
       stdout += outLines.end();
       stderr += errLines.end();
       if (settled) return;
