@@ -24,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    // shared/ runs in the renderer too: no Node globals.
+    files: ['shared/**'],
+    rules: { 'no-restricted-globals': ['error', { name: 'Buffer', message: 'shared/ runs in the browser: use TextEncoder/Uint8Array.' }, { name: 'process', message: 'shared/ runs in the browser.' }] },
+  },
+  {
     // The renderer never touches the network or a shell: only main does.
     files: ['renderer/src/**'],
     rules: {

@@ -110,7 +110,7 @@ const AbsPath = z
   .string()
   .min(2, 'storageDir: enter an absolute folder path, e.g. /srv/iscsi')
   .max(1024)
-  .regex(/^\/[A-Za-z0-9._\/-]+$/, 'storageDir: an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)')
+  .regex(/^\/[A-Za-z0-9._/-]+$/, 'storageDir: an absolute path of letters, digits, ".", "_", "-" and "/" (no spaces or shell characters)')
   .refine((p) => !p.split('/').includes('..'), 'storageDir: ".." is not allowed; give the folder itself');
 
 const byPlan = z.object({ planId: Id }).strict();

@@ -78,7 +78,7 @@ const NAA_RE = /^naa\.(?:[0-9A-F]{16}|[0-9A-F]{32})$/;
 /** Returns null when `v` is a valid iSCSI name, else what is wrong. */
 export function iscsiNameProblem(v: string, field: string, allowEuiNaa: boolean): string | null {
   if (v === '') return `${field}: enter an iSCSI name such as iqn.2002-08.info.netmanager:xenserver`;
-  if (Buffer.byteLength(v) > 223) return `${field}: iSCSI names are at most 223 bytes long (RFC 3720)`;
+  if (new TextEncoder().encode(v).length > 223) return `${field}: iSCSI names are at most 223 bytes long (RFC 3720)`;
   if (v.startsWith('eui.') || v.startsWith('naa.')) {
     if (!allowEuiNaa) return `${field}: target names here must be iqn. names`;
     if (EUI_RE.test(v) || NAA_RE.test(v)) return null;

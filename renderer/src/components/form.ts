@@ -31,3 +31,18 @@ export function apiFieldErrors(e: unknown): FieldErrors {
   }
   return { _form: e instanceof Error ? e.message : String(e) };
 }
+
+/** Errors keyed by the full dotted path (luns.0.size), for forms with repeated rows. */
+export function zodPathErrors(err: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const i of err.issues) {
+    const k = i.path.map(String).join('.') || '_form';
+    if (!out[k]) out[k] = i.message;
+  }
+  return out;
+}
+
+export function apiPathErrors(e: unknown): FieldErrors {
+  if (e instanceof ApiError) return { [e.field ?? '_form']: e.message };
+  return { _form: e instanceof Error ? e.message : String(e) };
+}

@@ -1,0 +1,85 @@
+// Page object for the Targets page and the create-target wizard.
+import { expect, type Page } from '@playwright/test';
+import { ConsolePage } from './console';
+import { screen } from '../support/screens';
+
+export interface NewTarget {
+  name: string;
+  luns: string[];
+  initiators: string[];
+  networks: string[];
+  chap?: boolean;
+}
+
+export class TargetsPage {
+  constructor(
+    readonly page: Page,
+    readonly app = new ConsolePage(page),
+  ) {}
+
+  async open(): Promise<this> {
+    await this.app.go('Targets');
+    return this;
+  }
+
+  wizard() {
+    return this.page.getByLabel('Create target');
+  }
+
+  async setServerSettings(storageDir: string, baseIqn: string): Promise<void> {
+    await this.page.getByLabel('Storage folder').fill(storageDir);
+    await this.page.getByLabel('Base IQN').fill(baseIqn);
+    const save = this.page.getByRole('button', { name: 'Save settings' });
+    if (await save.isVisible()) await save.click();
+    await expect(save).toBeHidden();
+  }
+
+  async next(label = 'Next'): Promise<void> {
+    await this.wizard().getByRole('button', { name: label }).click();
+  }
+
+  async fillIdentity(t: NewTarget): Promise<void> {
+    await this.page.getByRole('button', { name: 'Create target' }).first().click();
+    await this.wizard().getByLabel('Target name').fill(t.name);
+  }
+
+  async fillLuns(t: NewTarget): Promise<void> {
+    const w = this.wizard();
+    for (let i = 0; i < t.luns.length; i++) {
+      if (i > 0) await w.getByRole('button', { name: 'Add LUN' }).click();
+      await w.getByLabel(`Size of LUN ${i + 1}`).fill(t.luns[i]);
+    }
+  }
+
+  async fillAccess(t: NewTarget): Promise<void> {
+    const w = this.wizard();
+    await w.getByLabel('Allowed initiators (one IQN per line)').fill(t.initiators.join('\n'));
+    await w.getByLabel('Allowed networks (address or CIDR, one per line)').fill(t.networks.join('\n'));
+    if (t.chap) await w.getByLabel('Require CHAP').check();
+  }
+
+  /** Walks the wizard to a succeeded job, taking a screenshot of each step. */
+  async create(t: NewTarget, shots: string): Promise<void> {
+    await this.fillIdentity(t);
+    await screen(this.page, `${shots}-1-identity`);
+    await this.next();
+    await this.fillLuns(t);
+    await screen(this.page, `${shots}-2-luns`);
+    await this.next();
+    await this.fillAccess(t);
+    await screen(this.page, `${shots}-3-access`);
+    await this.next('Review plan');
+    await expect(this.wizard().getByLabel('Plan steps')).toBeVisible();
+    await screen(this.page, `${shots}-4-review`);
+    await this.next('Apply');
+    await expect(this.wizard().getByText(/All \d+ steps done/)).toBeVisible({ timeout: 60_000 });
+    await screen(this.page, `${shots}-5-apply`);
+    await this.next('Verify');
+    await expect(this.wizard().getByLabel('Verification')).toBeVisible();
+    await screen(this.page, `${shots}-6-verify`);
+  }
+
+  row(iqn: string) {
+    return this.page.getByRole('row', { name: iqn });
+  }
+}

@@ -1,0 +1,88 @@
+// Add-LUN, edit-access, delete and reconcile on an existing target: a small form, then the plan
+// main builds from live state, then the job.
+import { useState, type ReactNode } from 'react';
+import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, Stack, TextField, Typography } from '@mui/material';
+import { useQueryClient } from '@tanstack/react-query';
+import type { TargetView } from '../../../shared/contract';
+import type { PlanView } from '../../../shared/plan';
+import { formatSize } from '../../../shared/domain/target';
+import { call } from '../api/client';
+import { PlanRunner } from '../components/PlanRunner';
+
+export type TargetAction = 'add-lun' | 'access' | 'delete' | 'reconcile';
+
+const TITLES: Record<TargetAction, string> = { 'add-lun': 'Add LUN', access: 'Edit access', delete: 'Delete target', reconcile: 'Reconcile with conf file' };
+const lines = (s: string) => s.split(/[\n,]+/).map((x) => x.trim()).filter(Boolean);
+
+export function TargetActionDialog({ serverId, target, action, onClose }: { serverId: string; target: TargetView; action: TargetAction; onClose: () => void }) {
+  const qc = useQueryClient();
+  const [plan, setPlan] = useState<PlanView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [size, setSize] = useState('');
+  const [initiators, setInitiators] = useState(target.initiators.join('\n'));
+  const [networks, setNetworks] = useState(target.addresses.filter((a) => a !== 'ALL').join('\n'));
+  const [force, setForce] = useState(false);
+  const [deleteFiles, setDeleteFiles] = useState(false);
+
+  const build = async () => {
+    setError(null);
+    try {
+      if (action === 'add-lun') setPlan(await call('targets.planLunAdd', { serverId, iqn: target.iqn, luns: [{ size, backing: { kind: 'sparse' } }] }));
+      if (action === 'access') setPlan(await call('targets.planAccess', { serverId, iqn: target.iqn, access: { initiators: lines(initiators), networks: lines(networks) } }));
+      if (action === 'delete')
+        setPlan(await call('targets.planDelete', { serverId, iqn: target.iqn, force, confirmedSessions: force ? target.sessions.map((s) => s.initiator) : undefined, deleteBackingFiles: deleteFiles }));
+      if (action === 'reconcile') setPlan(await call('targets.planReconcile', { serverId, iqn: target.iqn }));
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const close = () => {
+    void qc.invalidateQueries({ queryKey: ['targets', serverId] });
+    onClose();
+  };
+
+  let form: ReactNode = null;
+  if (action === 'add-lun') form = <TextField label="Size" placeholder="500MB" value={size} onChange={(e) => setSize(e.target.value)} helperText="Sparse file in the storage folder, named after the target with the next free _N." autoFocus />;
+  if (action === 'access')
+    form = (
+      <Stack spacing={2}>
+        <TextField label="Allowed initiators (one IQN per line)" multiline minRows={3} value={initiators} onChange={(e) => setInitiators(e.target.value)} />
+        <TextField label="Allowed networks (address or CIDR, one per line)" multiline minRows={2} value={networks} onChange={(e) => setNetworks(e.target.value)} />
+      </Stack>
+    );
+  if (action === 'delete') {
+    const allocated = target.luns.reduce((a, l) => a + (l.allocatedBytes ?? 0), 0);
+    form = (
+      <Stack spacing={2}>
+        {target.sessions.length > 0 ? (
+          <Alert severity="warning">
+            Connected now: {target.sessions.map((s) => `${s.initiator} (${s.connections.map((c) => c.address).join(', ')})`).join('; ')}. Deleting drops their disks.
+            <FormControlLabel control={<Checkbox checked={force} onChange={(e) => setForce(e.target.checked)} />} label="I have seen who is connected: delete anyway" />
+          </Alert>
+        ) : (
+          <Typography>No initiator is connected to this target.</Typography>
+        )}
+        <FormControlLabel
+          control={<Checkbox checked={deleteFiles} onChange={(e) => setDeleteFiles(e.target.checked)} />}
+          label={`Also delete the backing files (${target.luns.length} file(s), ${formatSize(allocated)} allocated). Without this, the files stay in the storage folder.`}
+        />
+      </Stack>
+    );
+  }
+  if (action === 'reconcile') form = <Typography>Portico compares tgtd's running state of this target with its conf.d file and plans the changes that make them agree.</Typography>;
+
+  return (
+    <Dialog open onClose={close} maxWidth="md" fullWidth aria-labelledby="target-action-title">
+      <DialogTitle id="target-action-title">{TITLES[action]}: {target.iqn}</DialogTitle>
+      <DialogContent dividers>
+        {error && <Alert severity="error" sx={{ mb: 2, whiteSpace: 'pre-line' }}>{error}</Alert>}
+        {plan ? <PlanRunner plan={plan} onReplan={() => void build()} /> : form}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={close}>{plan ? 'Close' : 'Cancel'}</Button>
+        {!plan && <Button variant="contained" onClick={() => void build()}>Review plan</Button>}
+      </DialogActions>
+    </Dialog>
+  );
+}
