@@ -270,6 +270,9 @@ mount -t tmpfs -o mode=1777,size=256m portico-tmp /tmp
 case "$LAB" in /tmp/*) mkdir -p "$LAB" && mount --move /run/portico-lab-dir "$LAB" ;; *) umount /run/portico-lab-dir ;; esac
 rmdir /run/portico-lab-dir
 mount -t tmpfs -o mode=0755,size=64m portico-home /home
+# root's home is the host's own: the workstation's ~/.bashrc (pyenv init, ...) must not run, and
+# slow down, every SSH command on a lab host.
+mount -t tmpfs -o mode=0700,size=16m portico-root /root
 mount -t tmpfs -o "mode=0755,size=$SRV" portico-srv /srv
 for d in /var/lib/libvirt /var/cache/libvirt; do
   if [ -d "$d" ]; then mount -t tmpfs -o mode=0755,size=64m portico-libvirt "$d"; fi
