@@ -5,8 +5,6 @@ import { StompBroker, type BrokerOptions } from './broker';
 
 /** Two connected Duplex ends (what one writes, the other reads). Node 20 has no duplexPair. */
 export function duplexPair(): [Duplex, Duplex] {
-  let a!: Duplex;
-  let b!: Duplex;
   const mk = (peer: () => Duplex) =>
     new Duplex({
       read() {},
@@ -25,8 +23,9 @@ export function duplexPair(): [Duplex, Duplex] {
         cb(err);
       },
     });
-  a = mk(() => b);
-  b = mk(() => a);
+  // Each end finds its peer lazily, so the closures may name the later one.
+  const a: Duplex = mk(() => b);
+  const b: Duplex = mk(() => a);
   return [a, b];
 }
 
