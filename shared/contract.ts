@@ -6,6 +6,9 @@ import type { JobView, PlanView } from './plan';
 import { AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema } from './domain/target';
 import { IscsiDiscoverInputSchema, IscsiInspectInputSchema, type IscsiDiscoverResult, type IscsiInspectResult } from './domain/iscsi';
 import { HostInputSchema, type Capabilities, type ConnectionState, type HostKeyInfo, type HostRole } from './domain/host';
+// ---- hosted engine (imports) ----
+import { DiscoverRequestSchema } from './domain/hosted-engine';
+import { HeConnectInputSchema, HeLunsInputSchema, HePlanInputSchema, type HeConnectResult, type HeDiscoverResult, type HeLunsResult } from './domain/hosted-engine-views';
 
 export const Id = z.string().min(1, 'an id is required').max(80).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
 
@@ -154,6 +157,14 @@ export const calls = {
   'targets.planAccess': call(AccessEditInputSchema).returns<PlanView>(),
   'targets.planDelete': call(TargetDeleteInputSchema).returns<PlanView>(),
   'targets.planReconcile': call(z.object({ serverId: Id, iqn: z.string().max(223).optional() }).strict()).returns<PlanView>(),
+
+  // ---- hosted engine ----
+  // CHAP passwords are inputs only: results and plans never carry them (plans are masked).
+  'he.discover': call(DiscoverRequestSchema).returns<HeDiscoverResult>(),
+  'he.connect': call(HeConnectInputSchema, { mutates: true }).returns<HeConnectResult>(),
+  'he.luns': call(HeLunsInputSchema).returns<HeLunsResult>(),
+  'he.plan': call(HePlanInputSchema).returns<PlanView>(),
+  // ---- end hosted engine ----
 } satisfies Record<string, CallDef<z.ZodType, unknown>>;
 
 export type Calls = typeof calls;

@@ -15,6 +15,7 @@ import { HostService } from './inventory/host-service';
 import { SshPool } from './ssh/pool';
 import { IscsiService } from './iscsi-service';
 import { TargetService } from './targets/target-service';
+import { HostedEngineService } from './hosted-engine/he-service';
 import type { AccessEditInput, LunAddInput, TargetDeleteInput, TargetInput } from '../../shared/domain/target';
 
 export const VERSION = '0.1.0';
@@ -41,6 +42,7 @@ export interface Services {
   hosts: HostService;
   targets: TargetService;
   iscsi: IscsiService;
+  hostedEngine: HostedEngineService;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export function createServices(opts: ServicesOptions): Services {
   const hosts = new HostService(hostRepo, pool, events);
   const iscsi = new IscsiService(pool, hostRepo);
   const targets = new TargetService(db, hostRepo, pool, plans);
+  const hostedEngine = new HostedEngineService(hostRepo, pool, plans, secrets);
   const router = new Router({
     'app.info': () => ({ mode: opts.mode, version: VERSION, secretBackend: secrets.backend }),
     'plans.get': ({ planId }) => plans.view(planId),
@@ -91,10 +94,15 @@ export function createServices(opts: ServicesOptions): Services {
     'targets.planAccess': (_i, c) => targets.planAccessEdit(c.raw as AccessEditInput),
     'targets.planDelete': (_i, c) => targets.planDelete(c.raw as TargetDeleteInput),
     'targets.planReconcile': (i) => targets.planReconcile(i),
+    'he.discover': (i) => hostedEngine.discover(i),
+    'he.connect': (i) => hostedEngine.connect(i),
+    'he.luns': (i) => hostedEngine.luns(i),
+    'he.plan': (i) => hostedEngine.plan(i),
   });
   return {
-    db, events, router, audit, plans, jobs, secrets, hostRepo, pool, hosts, targets, iscsi,
+    db, events, router, audit, plans, jobs, secrets, hostRepo, pool, hosts, targets, iscsi, hostedEngine,
     close: async () => {
+      await hostedEngine.close();
       await pool.close();
       db.close();
     },
