@@ -6,6 +6,7 @@ import { ConsolePage } from './pages/console';
 import { TargetsPage } from './pages/targets';
 import { ensureLabHost } from './support/lab-hosts';
 import { screen } from './support/screens';
+import { noteSecret } from './support/secrets';
 
 const reason = labSkipReason();
 
@@ -20,7 +21,12 @@ async function removeLeftovers() {
   const m = new RegExp(`^Target (\\d+): ${IQN.replace(/\./g, '\\.')}$`, 'm').exec(show.stdout);
   if (m) await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', m[1]]);
   await execOnHost(stor1, ['rm', '-f', `${stor1.storageDir}/xenserver`, `${stor1.storageDir}/xenserver_1`, '/etc/tgt/conf.d/xenserver.conf', '/etc/tgt/conf.d/xenserver.conf.prev']);
+  const m2 = new RegExp(`^Target (\\d+): ${CHAP_IQN.replace(/\./g, '\\.')}$`, 'm').exec(show.stdout);
+  if (m2) await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', m2[1]]);
+  await execOnHost(stor1, ['rm', '-f', `${stor1.storageDir}/chapped`, '/etc/tgt/conf.d/chapped.conf', '/etc/tgt/conf.d/chapped.conf.prev']);
 }
+
+const CHAP_IQN = 'iqn.2002-08.info.netmanager:chapped';
 
 test.describe('targets', () => {
   test.skip(!!reason, reason ?? '');
@@ -67,6 +73,47 @@ test.describe('targets', () => {
     await dlg.getByRole('button', { name: 'Close' }).click();
     await expect(targets.row(iqn)).toHaveCount(0);
     expect(execFileSync('iscsi-ls', [`iscsi://${portal}`], { encoding: 'utf8' })).not.toContain(iqn);
+  });
+
+  test('a CHAP target: the secret is masked in the plan, login with it verifies, and libiscsi needs it', async ({ page }) => {
+    const lab = requireLab();
+    const stor1 = lab.hosts.stor1;
+    await new ConsolePage(page).open();
+    await ensureLabHost(page, lab, 'stor1', ['Storage server']);
+    const targets = await new TargetsPage(page).open();
+    await targets.setServerSettings(stor1.storageDir!, 'iqn.2002-08.info.netmanager');
+    await targets.fillIdentity({ name: 'chapped', luns: [], initiators: [], networks: [] });
+    await targets.next();
+    await targets.fillLuns({ name: 'chapped', luns: ['64MB'], initiators: [], networks: [] });
+    await targets.next();
+    await targets.fillAccess({ name: 'chapped', luns: [], initiators: [], networks: [lab.networks.a.cidr], chap: true });
+    const secret = await targets.wizard().getByLabel('CHAP secret').inputValue();
+    expect(secret).toMatch(/^[A-Za-z0-9]{16}$/);
+    noteSecret(secret);
+    await screen(page, 'targets-chap-3-access');
+    await targets.next('Review plan');
+    const review = targets.wizard().getByLabel('Plan steps');
+    await expect(review).toContainText('******');
+    await expect(review).not.toContainText(secret);
+    await expect(targets.wizard()).not.toContainText(secret);
+    await screen(page, 'targets-chap-4-review');
+    await targets.next('Apply');
+    await expect(targets.wizard().getByText(/All \d+ steps done/)).toBeVisible({ timeout: 60_000 });
+    await targets.next('Verify');
+    await expect(targets.wizard().getByLabel('Verification')).toContainText('sizes as planned');
+    const portal = stor1.tgt!.portals[0];
+    const user = 'chapped-user';
+    const cap = (creds: string) => {
+      try {
+        return execFileSync('iscsi-readcapacity16', ['-s', '-i', 'iqn.2026-11.org.portico:e2e-check', `iscsi://${creds}${portal}/${CHAP_IQN}/1`], { encoding: 'utf8', stdio: 'pipe' }).trim();
+      } catch {
+        return 'refused';
+      }
+    };
+    expect(cap('')).toBe('refused');
+    expect(cap(`${user}%${secret}@`)).toBe(String(64 * 1024 ** 2));
+    await targets.wizard().getByRole('button', { name: 'Close' }).click();
+    await expect(targets.row(CHAP_IQN)).toContainText('CHAP');
   });
 
   test('bad input is refused in the wizard with the field named', async ({ page }) => {

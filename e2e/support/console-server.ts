@@ -1,6 +1,6 @@
 // Starts the built browser-mode console (dist/electron/server.cjs) on a throwaway data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,7 +8,18 @@ export interface ConsoleServer {
   url: string;
   dataDir: string;
   child: ChildProcess;
+  /** Everything the console printed (its log). */
+  output(): string;
+  /** Files of the data folder (SQLite, WAL, key file) and the log that contain any of `secrets`. */
+  findSecrets(secrets: readonly string[]): string[];
   stop(): Promise<void>;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
 }
 
 export async function startConsoleServer(env: Record<string, string> = {}): Promise<ConsoleServer> {
@@ -34,6 +45,17 @@ export async function startConsoleServer(env: Record<string, string> = {}): Prom
     url: readFileSync(urlFile, 'utf8').trim(),
     dataDir,
     child,
+    output: () => output,
+    findSecrets: (secrets) => {
+      const found: string[] = [];
+      const wanted = secrets.filter((x) => x.length >= 6);
+      for (const f of filesUnder(dataDir)) {
+        const bytes = readFileSync(f);
+        for (const sec of wanted) if (bytes.includes(Buffer.from(sec))) found.push(`${f} contains a secret (${sec.length} chars)`);
+      }
+      for (const sec of wanted) if (output.includes(sec)) found.push(`the console log contains a secret (${sec.length} chars)`);
+      return found;
+    },
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -1,7 +1,11 @@
 // One lab and one console server for the whole e2e run; specs read the URL from the environment.
 import type { FullConfig } from '@playwright/test';
 import labSetup from '../lab/global-setup';
+import { loadLab } from '../lab/labinfo';
 import { startConsoleServer } from './console-server';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export default async function globalSetup(_config: FullConfig) {
   const labTeardown = await labSetup();
@@ -9,8 +13,20 @@ export default async function globalSetup(_config: FullConfig) {
   const server = await startConsoleServer({ PORTICO_KNOWN_HOSTS: '' });
   process.env.PORTICO_URL = server.url;
   process.env.PORTICO_E2E_DATA_DIR = server.dataDir;
+  const lab = loadLab();
+  // Specs record the secrets they typed (CHAP, passwords) here, outside the console's data folder.
+  const secretsDir = mkdtempSync(join(tmpdir(), 'portico-e2e-secrets-'));
+  process.env.PORTICO_E2E_SECRETS_FILE = join(secretsDir, 'secrets');
   return async () => {
+    // After every spec ran: no lab password, passphrase or CHAP secret may sit in plaintext in the
+    // SQLite file, its WAL, or the console's log.
+    const typed = existsSync(process.env.PORTICO_E2E_SECRETS_FILE!) ? readFileSync(process.env.PORTICO_E2E_SECRETS_FILE!, 'utf8').split('\n') : [];
+    rmSync(secretsDir, { recursive: true, force: true });
+    const secrets = [lab?.accounts.password.password, 'e2e passphrase', ...typed].filter((x): x is string => !!x);
+    await new Promise((r) => setTimeout(r, 200));
+    const found = server.findSecrets(secrets);
     await server.stop();
     await labTeardown();
+    if (found.length) throw new Error(`secrets found in plaintext after the e2e run:\n${found.join('\n')}`);
   };
 }
