@@ -1,5 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { labSkipReason, requireLab } from './lab/labinfo';
+import { changeHostKey, restoreHostKey } from './lab/faults';
+import { ensureLabHost } from './support/lab-hosts';
 import { ConsolePage } from './pages/console';
 import { HostsPage } from './pages/hosts';
 import { screen } from './support/screens';
@@ -57,5 +59,28 @@ test.describe('hosts', () => {
     await expect(hosts.dialog().getByText('Connected to hv1')).toBeVisible();
     await hosts.dialog().getByRole('button', { name: 'Done' }).click();
     await expect(hosts.row('hv1').getByText('connected')).toBeVisible();
+  });
+
+  test('a changed host key blocks the host until the admin re-accepts it', async ({ page }) => {
+    const lab = requireLab();
+    const stor2 = lab.hosts.stor2;
+    await new ConsolePage(page).open();
+    await ensureLabHost(page, lab, 'stor2', ['Storage server']);
+    const hosts = await new HostsPage(page).open();
+    const changed = await changeHostKey(stor2);
+    try {
+      await hosts.row('stor2').click();
+      await page.getByRole('button', { name: 'Reconnect stor2' }).click();
+      const detail = page.getByLabel('Host stor2');
+      await expect(detail.getByText(/host key of stor2 changed/)).toBeVisible();
+      await expect(detail.getByText(changed.fingerprint)).toBeVisible();
+      await expect(hosts.row('stor2').getByText('blocked: host key changed')).toBeVisible();
+      await screen(page, 'hosts-key-changed-blocked');
+      await detail.getByRole('button', { name: 'Re-accept new key' }).click();
+      await expect(hosts.row('stor2').getByText('connected')).toBeVisible();
+      await expect(detail).toContainText(changed.fingerprint);
+    } finally {
+      await restoreHostKey(stor2);
+    }
   });
 });

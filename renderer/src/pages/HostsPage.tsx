@@ -65,7 +65,7 @@ function HostDetail({ h, onChanged }: { h: HostView; onChanged: () => void }) {
           severity="error"
           sx={{ mb: 1 }}
           action={
-            <Button color="inherit" size="small" disabled={busy} onClick={() => void act(() => call('hosts.acceptKey', { hostId: h.id, fingerprint: h.connection.hostKey!.fingerprint }))}>
+            <Button color="inherit" size="small" sx={{ whiteSpace: "nowrap" }} disabled={busy} onClick={() => void act(() => call("hosts.acceptKey", { hostId: h.id, fingerprint: h.connection.hostKey!.fingerprint }))}>
               Re-accept new key
             </Button>
           }
