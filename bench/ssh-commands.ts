@@ -3,6 +3,10 @@
 // Both arms run their commands one after another (same concurrency), so the ratio is the per-command
 // saving of the pool: no process spawn, no TCP/key exchange/auth per command.
 //
+// On the lab, lab hosts share the workstation's /root (only /etc is per host), so every root login shell
+// runs its ~/.bashrc (pyenv init + rehash lock) in both arms; PORTICO_BENCH_USER=admin measures with the
+// non-root admin, whose home is empty, i.e. what a plain server costs per command.
+//
 // Environment: PORTICO_BENCH_HOST (default stor1), PORTICO_BENCH_USER root|admin (default root),
 // PORTICO_BENCH_N (default 200), PORTICO_BENCH_ROUNDS (default 3).
 import { execFile } from 'node:child_process';
