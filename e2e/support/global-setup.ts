@@ -3,12 +3,15 @@ import type { FullConfig } from '@playwright/test';
 import labSetup from '../lab/global-setup';
 import { loadLab } from '../lab/labinfo';
 import { startConsoleServer } from './console-server';
+import { startVdsmDoubleOnHv1 } from './vdsm-double';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default async function globalSetup(_config: FullConfig) {
   const labTeardown = await labSetup();
+  // Hosted-engine specs talk to the VDSM test double on hv1 (nothing happens without the lab).
+  const vdsmTeardown = await startVdsmDoubleOnHv1();
   // No known_hosts: every lab host is a first contact, as on a fresh workstation.
   const server = await startConsoleServer({ PORTICO_KNOWN_HOSTS: '' });
   process.env.PORTICO_URL = server.url;
@@ -26,6 +29,7 @@ export default async function globalSetup(_config: FullConfig) {
     await new Promise((r) => setTimeout(r, 200));
     const found = server.findSecrets(secrets);
     await server.stop();
+    await vdsmTeardown();
     await labTeardown();
     if (found.length) throw new Error(`secrets found in plaintext after the e2e run:\n${found.join('\n')}`);
   };
