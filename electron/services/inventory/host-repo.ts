@@ -1,7 +1,8 @@
 // The hosts table: inventory rows, accepted host keys, last probed capabilities. Implements the
 // SSH pool's HostResolver and HostKeyStore so the pool reads settings and secrets from here.
 import { randomUUID } from 'node:crypto';
-import type { Capabilities, HostInput, HostRole } from '../../../shared/domain/host';
+import type { Capabilities, HostInput } from '../../../shared/domain/host';
+import type { HostView } from '../../../shared/contract';
 import { PorticoError } from '../../../shared/contract-kit';
 import type { Db } from '../db';
 import type { SecretStore } from '../secrets';
@@ -9,21 +10,8 @@ import type { HostResolver, ResolvedHost } from '../ssh/pool';
 import type { HostKeyStore, StoredHostKey } from '../ssh/hostkeys';
 import type { SecretKind } from '../ssh/connect';
 
-export interface HostRecord {
-  id: string;
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  authKind: 'key' | 'agent' | 'password';
-  keyPath: string | null;
-  sudo: boolean;
-  roles: HostRole[];
-  group: string | null;
-  hostKey: { type: string; fingerprint: string } | null;
-  capabilities: Capabilities | null;
-  createdAt: string;
-}
+/** A host row as stored; the contract's HostView adds the live connection state. */
+export type HostRecord = Omit<HostView, 'connection'>;
 
 interface Row {
   id: string; name: string; address: string; port: number; user: string; auth_kind: string; key_path: string | null; sudo: number;

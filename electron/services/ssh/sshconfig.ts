@@ -7,13 +7,8 @@ import { join } from 'node:path';
 import type { HostInputRaw } from '../../../shared/domain/host';
 import { patternsMatch } from './knownhosts';
 
-export interface SshConfigAlias {
-  alias: string;
-  hostName: string;
-  port: number;
-  user: string | null;
-  identityFile: string | null;
-}
+export type { SshConfigAlias } from '../../../shared/contract';
+import type { SshConfigAlias } from '../../../shared/contract';
 
 interface Block {
   patterns: string[] | null; // null: Match block (skipped) ; [] never happens
