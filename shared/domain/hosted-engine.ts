@@ -2,6 +2,7 @@
 // (planner). Messages name the field and say how to fix it. Limits follow hosted-engine setup
 // and VDSM (reference 4.1, 4.6): CHAP user/password <= 50, names <= 50, host id 1..250.
 import { z } from 'zod';
+import { isIPv4, isIPv6 } from './host';
 
 /** Engine VM disk default and the storage overhead cockpit adds (reference 4.5). */
 export const HE_DEFAULT_DISK_GIB = 58;
@@ -9,27 +10,9 @@ export const HE_OVERHEAD_GIB = 15.24;
 export const HE_DEFAULT_DOMAIN_NAME = 'hosted_storage';
 export const HE_DEFAULT_POOL_NAME = 'hosted_datacenter';
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 /** IPv4 or IPv6 literal; hosted-engine setup accepts no host names for portals. */
 export function isIpAddress(s: string): boolean {
-  if (IPV4.test(s)) return true;
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groupsOf = (h: string): string[] | null => (h === '' ? [] : h.split(':'));
-  const parts = halves.map(groupsOf);
-  let count = 0;
-  for (let hi = 0; hi < parts.length; hi++) {
-    const gs = parts[hi]!;
-    for (let i = 0; i < gs.length; i++) {
-      const g = gs[i];
-      const last = hi === parts.length - 1 && i === gs.length - 1;
-      if (last && IPV4.test(g)) count += 2;
-      else if (/^[0-9a-fA-F]{1,4}$/.test(g)) count += 1;
-      else return false;
-    }
-  }
-  return halves.length === 2 ? count <= 7 : count === 8;
+  return isIPv4(s) || isIPv6(s);
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
