@@ -48,7 +48,7 @@ export function formatSize(bytes: number): string {
   for (const [label, f] of steps) {
     if (bytes >= f) {
       const v = bytes / f;
-      return `${Number.isInteger(v) ? v : v.toFixed(2).replace(/\.?0+$/, '')} ${label}`;
+      return `${Number.isInteger(v) ? v : v.toFixed(2)} ${label}`;
     }
   }
   return `${bytes} B`;

@@ -56,8 +56,10 @@ export class ConfError extends Error {
 // Config::General splits on whitespace, treats # as a comment and tgt-admin runs values through a shell.
 const CONF_VALUE = /^[A-Za-z0-9_.:/@+=\[\]-]+$/;
 
-function checkValue(what: string, v: string): void {
-  if (!CONF_VALUE.test(v)) throw new Error(`${what} "${v === '' ? '' : v.replace(/[^\x20-\x7e]/g, '?')}" cannot be written to a tgt conf file: only letters, digits and _ . : / @ + = [ ] - are safe`);
+function checkValue(what: string, v: string, secret = false): void {
+  if (CONF_VALUE.test(v)) return;
+  const shown = secret ? '' : ` "${v.replace(/[^\x20-\x7e]/g, '?')}"`;
+  throw new Error(`${what}${shown} cannot be written to a tgt conf file: only letters, digits and _ . : / @ + = [ ] - are safe`);
 }
 
 /** The conf.d file content. `mask` replaces CHAP passwords for review and artifacts. */
@@ -103,12 +105,12 @@ export function renderTargetConf(t: DesiredTarget, opts: { mask?: boolean } = {}
   }
   for (const a of t.incoming) {
     checkValue('CHAP user', a.user);
-    if (!opts.mask) checkValue('CHAP secret', a.password);
+    if (!opts.mask) checkValue('CHAP secret', a.password, true);
     out.push(`    incominguser ${a.user} ${pw(a.password)}`);
   }
   if (t.outgoing) {
     checkValue('mutual CHAP user', t.outgoing.user);
-    if (!opts.mask) checkValue('mutual CHAP secret', t.outgoing.password);
+    if (!opts.mask) checkValue('mutual CHAP secret', t.outgoing.password, true);
     out.push(`    outgoinguser ${t.outgoing.user} ${pw(t.outgoing.password)}`);
   }
   out.push('</target>', '');

@@ -1,0 +1,115 @@
+// `npm run bench -- targets-bulk`: create one target with 50 sparse LUNs on lab stor1,
+// ours (planTargetCreate + apply through TgtDriver over the SSH pool, incl. conf.d persistence and
+// verification) vs the per-command way of the OpenNebula 3.4 driver (one `ssh host tgtadm ...`
+// process per operation), alternately. Cleanup between rounds is not timed.
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { loadLab, labSkipReason } from '../e2e/lab/labinfo';
+import { sshArgs } from '../e2e/lab/ssh';
+import { run } from '../e2e/lab/util';
+import { SshPool, SshRunner } from '../electron/services/ssh/pool';
+import { MemoryHostKeyStore } from '../electron/services/ssh/hostkeys';
+import { TgtDriver } from '../electron/services/tgt/driver';
+import { planTargetCreate } from '../electron/services/tgt/planner';
+import { runPlan } from '../electron/services/tgt/testing/run-plan';
+import { shellLine } from '../electron/services/remote/quote';
+import { median } from './compare';
+import labSetup from '../e2e/lab/global-setup';
+
+const LUNS = 50;
+const ROUNDS = 3;
+const BASE = 'iqn.2024-01.lab.portico';
+
+export default async function main(): Promise<void> {
+  // Same lease protocol as the integration tests: brings the lab up if needed, down when no one else uses it.
+  const teardown = await labSetup();
+  try {
+    const reason = labSkipReason();
+    if (reason) {
+      console.log(`targets-bulk: needs the lab (${reason})`);
+      return;
+    }
+    await bench();
+  } finally {
+    await teardown();
+  }
+}
+
+async function bench(): Promise<void> {
+  const lab = loadLab()!;
+  const h = lab.hosts.stor1;
+  const port = h.tgt!.controlPort;
+  const dir = h.storageDir!;
+  const pool = new SshPool({
+    resolver: { getHost: () => ({ name: 'stor1', address: h.ssh.host, port: h.ssh.port, user: 'root', auth: 'key', keyPath: lab.accounts.root.keyPath!, sudo: false }), getSecret: () => null },
+    hostKeys: new MemoryHostKeyStore(),
+    knownHostsFiles: [lab.knownHostsPath],
+  });
+  const driver = new TgtDriver({ runner: new SshRunner(pool, 'stor1'), controlPort: port, storageDir: dir });
+  const ctx = { serverId: 'stor1', driver };
+  const ssh = async (argv: string[]) => {
+    const r = await run('ssh', [...sshArgs(lab, 'stor1'), '--', shellLine(argv)], { allowFail: true, timeoutMs: 30_000 });
+    if (r.code !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+  };
+  const tgtadm = (...a: string[]) => ['tgtadm', '-C', String(port), '--lld', 'iscsi', ...a];
+
+  const ours = async (name: string) => {
+    const plan = await planTargetCreate(ctx, {
+      serverId: 'stor1', name, iqn: `${BASE}:${name}`,
+      luns: Array.from({ length: LUNS }, () => ({ size: '1GB', backing: { kind: 'sparse' as const } })),
+      access: { networks: ['192.0.2.0/24'] },
+    });
+    const r = await runPlan(plan);
+    if (!r.ok) throw new Error(r.error ?? r.stale);
+  };
+  const baseline = async (name: string) => {
+    const tid = String(Math.max(0, ...(await driver.readState()).targets.map((t) => t.tid)) + 1);
+    await ssh(tgtadm('--mode', 'target', '--op', 'new', '--tid', tid, '--targetname', `${BASE}:${name}`));
+    for (let l = 1; l <= LUNS; l++) {
+      const path = `${dir}/${name}${l > 1 ? `_${l - 1}` : ''}`;
+      await ssh(['truncate', '-s', String(1024 ** 3), path]);
+      await ssh(tgtadm('--mode', 'logicalunit', '--op', 'new', '--tid', tid, '--lun', String(l), '--backing-store', path));
+      await ssh(tgtadm('--mode', 'logicalunit', '--op', 'update', '--tid', tid, '--lun', String(l), '--params', `scsi_id=bench-${name}-${l},scsi_sn=${name}${l}`));
+    }
+    await ssh(tgtadm('--mode', 'target', '--op', 'bind', '--tid', tid, '--initiator-address', '192.0.2.0/24'));
+  };
+  const cleanup = async (name: string) => {
+    const t = (await driver.readState()).targets.find((x) => x.iqn === `${BASE}:${name}`);
+    if (t) await ssh(tgtadm('--mode', 'target', '--op', 'delete', '--force', '--tid', String(t.tid)));
+    await ssh(['sh', '-c', 'rm -f "$1"/"$2" "$1"/"$2"_* /etc/tgt/conf.d/"$2".conf /etc/tgt/conf.d/"$2".conf.prev', 'sh', dir, name]);
+  };
+  const timed = async (fn: (n: string) => Promise<void>, tag: string): Promise<number> => {
+    // The lab is shared: another test run may restart stor1's tgtd mid-round; such a round is redone.
+    for (let attempt = 1; ; attempt++) {
+      const name = `bench-${tag}-${randomBytes(3).toString('hex')}`;
+      const t0 = performance.now();
+      try {
+        if (process.env.BENCH_DEBUG) console.log(`start ${name}`);
+        await fn(name);
+        if (process.env.BENCH_DEBUG) console.log(`done ${name} ${(performance.now() - t0).toFixed(0)} ms`);
+        return performance.now() - t0;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        console.log(`round redone (${(e as Error).message.split('\n')[0].slice(0, 120)})`);
+      } finally {
+        await cleanup(name).catch(() => undefined);
+      }
+    }
+  };
+  try {
+    await timed(ours, 'o'); // warm-up: SSH connection, JIT
+    await timed(baseline, 'b');
+    const o: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      if (i % 2 === 0) { o.push(await timed(ours, 'o')); b.push(await timed(baseline, 'b')); }
+      else { b.push(await timed(baseline, 'b')); o.push(await timed(ours, 'o')); }
+    }
+    console.log(`targets-bulk: 1 target x ${LUNS} sparse LUNs on stor1, ${ROUNDS} rounds, alternating`);
+    console.log(`ours (plan + apply + conf.d + verify, SSH pool): median ${median(o).toFixed(0)} ms  [${o.map((x) => x.toFixed(0)).join(', ')}]`);
+    console.log(`baseline (${2 + LUNS * 3} ssh processes, one per operation): median ${median(b).toFixed(0)} ms  [${b.map((x) => x.toFixed(0)).join(', ')}]`);
+    console.log(`speedup: ${(median(b) / median(o)).toFixed(2)}`);
+  } finally {
+    await pool.close();
+  }
+}
