@@ -175,7 +175,7 @@ test.describe('hosted engine', () => {
     await expect(steps).toContainText('StoragePool.connectStorageServer');
     await expect(steps).toContainText('"password":"******"');
     await expect(w.getByLabel('Plan review')).not.toContainText(LOGIN.password);
-    await expect(w.getByText(/in clear text in hosted-engine.conf/).first()).toBeVisible();
+    await expect(w.getByText(/keeps the iSCSI login CHAP password in clear text in \/etc\/ovirt-hosted-engine\/hosted-engine.conf/).first()).toBeVisible();
     await expect(w.getByText('he-storage-answers.conf')).toBeVisible();
     await he.shot('he-6-review');
     await he.applyAndWait();

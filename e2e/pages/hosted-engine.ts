@@ -36,6 +36,7 @@ export class HostedEnginePage {
     const w = this.wizard();
     await w.getByLabel('oVirt host').click();
     await this.page.getByRole('option', { name: new RegExp(`^${name} \\(`) }).click();
+    await expect(this.page.getByRole('listbox')).toBeHidden();
   }
 
   async chooseStorageType(label: 'iSCSI' | 'NFS v3' | 'NFS v4'): Promise<void> {

@@ -56,6 +56,15 @@ function stepOf(path: string): number {
 /** Error keys a field displays itself; other keys of a step show as an alert on it. */
 const SHOWN_IN_FIELDS = /^(hostId|server|exportPath|domainName|portals\.\d+\.(address|port)|(discoveryChap|loginChap)\.(user|password)|forceConfirmation|diskSizeGiB)$/;
 
+/** Form fields -> the error keys (schema paths) they display. */
+const FIELD_KEYS: Record<string, string[]> = {
+  discoveryUser: ['discoveryChap.user', 'discoveryChap.password'],
+  discoveryPassword: ['discoveryChap.user', 'discoveryChap.password'],
+  loginUser: ['loginChap.user', 'loginChap.password'],
+  loginPassword: ['loginChap.user', 'loginChap.password'],
+  forceUsedLun: ['forceConfirmation'],
+};
+
 const keyOf = (path: string) => path.replace(/^storage\./, '');
 
 function download(name: string, text: string) {
@@ -81,8 +90,16 @@ export function HostedEngineWizard({ hosts, onDone }: { hosts: HostView[]; onDon
   const [luns, setLuns] = useState<HeLunsResult | null>(null);
   const [plan, setPlan] = useState<PlanView | null>(null);
   const runner = usePlanApply();
-  const set = (patch: Partial<Form>) => setF((x) => ({ ...x, ...patch }));
-  const setPortal = (i: number, patch: Partial<PortalRow>) => set({ portals: f.portals.map((p, j) => (j === i ? { ...p, ...patch } : p)) });
+  /** An edited field's error goes away until the next check. */
+  const clearErrors = (keys: string[]) => setErrors((e) => (keys.some((k) => k in e) ? Object.fromEntries(Object.entries(e).filter(([k]) => !keys.includes(k))) : e));
+  const set = (patch: Partial<Form>) => {
+    setF((x) => ({ ...x, ...patch }));
+    clearErrors(Object.keys(patch).flatMap((k) => FIELD_KEYS[k] ?? [k]));
+  };
+  const setPortal = (i: number, patch: Partial<PortalRow>) => {
+    set({ portals: f.portals.map((p, j) => (j === i ? { ...p, ...patch } : p)) });
+    clearErrors(Object.keys(patch).map((k) => `portals.${i}.${k}`));
+  };
   const err = (k: string) => ({ error: !!errors[k], helperText: errors[k] });
   const iscsi = f.storageType === 'iscsi';
   const host = hosts.find((h) => h.id === f.hostId);
@@ -379,14 +396,16 @@ export function HostedEngineWizard({ hosts, onDone }: { hosts: HostView[]; onDon
             />
             {iscsi && (
               <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
-                Note: oVirt keeps the iSCSI login CHAP password in clear text in hosted-engine.conf (its HA agent reads it from there); that file is readable by root and the vdsm group only. Portico shows it as ****** everywhere and never puts it in the answer file.
+                {f.loginPassword
+                  ? 'CHAP passwords appear as ****** here and are never put in the answer file; hosted-engine setup asks for them. If you write hosted-engine.conf, the login CHAP password goes into it in clear text, as oVirt requires (see the note below).'
+                  : 'No login CHAP: hosted-engine.conf will hold no password. (With login CHAP, oVirt keeps that password in clear text in hosted-engine.conf.)'}
               </Typography>
             )}
           </Paper>
           <PlanReview plan={plan} />
         </Stack>
       )}
-      {step >= APPLY && job && <JobProgress job={job} />}
+      {step === APPLY && job && <JobProgress job={job} />}
       {step >= APPLY && runner.error && <Alert severity="error">{runner.error.message}</Alert>}
       {step === RESULT && result && ('verifyError' in result ? <Alert severity="error">The storage is in place, but reading the result failed: {result.verifyError}</Alert> : <ResultPanel r={result} />)}
 
@@ -454,7 +473,7 @@ function FileBox({ title, name, text }: { title: string; name: string; text: str
         <Button size="small" onClick={() => download(name, text)}>Download {title.toLowerCase()}</Button>
         <Button size="small" onClick={() => void navigator.clipboard.writeText(text).then(() => setCopied(true))}>{copied ? 'Copied' : `Copy ${title.toLowerCase()}`}</Button>
       </Stack>
-      <Paper variant="outlined" component="pre" sx={{ p: 1.5, m: 0, fontSize: 12.5, overflow: 'auto', maxHeight: 300 }}>
+      <Paper variant="outlined" component="pre" sx={{ p: 1.5, m: 0, fontSize: 12.5, overflow: 'auto', maxHeight: 360, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
         {text}
       </Paper>
     </Box>
