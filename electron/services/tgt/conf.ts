@@ -54,7 +54,7 @@ export class ConfError extends Error {
 }
 
 // Config::General splits on whitespace, treats # as a comment and tgt-admin runs values through a shell.
-const CONF_VALUE = /^[A-Za-z0-9_.:/@+=\[\]-]+$/;
+const CONF_VALUE = /^[A-Za-z0-9_.:/@+=[\]-]+$/;
 
 function checkValue(what: string, v: string, secret = false): void {
   if (CONF_VALUE.test(v)) return;

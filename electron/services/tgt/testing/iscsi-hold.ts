@@ -85,7 +85,7 @@ export async function holdSession(o: HoldOptions): Promise<HeldSession> {
     'ImmediateData=Yes',
     'MaxRecvDataSegmentLength=65536',
   ];
-  let cmdSN = 1;
+  const cmdSN = 1;
   sock.write(loginPdu(1, cmdSN, isid, keys, true));
   let statusClass = 0;
   let statusDetail = 0;
