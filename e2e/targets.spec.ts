@@ -72,7 +72,12 @@ test.describe('targets', () => {
     await expect(dlg.getByText(/All \d+ steps done/)).toBeVisible({ timeout: 60_000 });
     await dlg.getByRole('button', { name: 'Close' }).click();
     await expect(targets.row(iqn)).toHaveCount(0);
-    expect(execFileSync('iscsi-ls', [`iscsi://${portal}`], { encoding: 'utf8' })).not.toContain(iqn);
+    // Gone from the server itself: tgtd, conf.d and the storage folder (iscsi-ls cannot tell: it
+    // fails outright on a portal with no targets left).
+    const show = await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'show', '--mode', 'target']);
+    expect(show.stdout).not.toContain(iqn);
+    const files = await execOnHost(stor1, ["ls", stor1.storageDir!, "/etc/tgt/conf.d"]);
+    expect(files.stdout).not.toMatch(/^xenserver(_1|\.conf)?$/m);
   });
 
   test('a CHAP target: the secret is masked in the plan, login with it verifies, and libiscsi needs it', async ({ page }) => {
