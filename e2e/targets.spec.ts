@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { labSkipReason, loadLab, requireLab } from './lab/labinfo';
 import { execOnHost } from './lab/hosts';
@@ -28,18 +28,24 @@ async function removeLeftovers() {
 
 const CHAP_IQN = 'iqn.2002-08.info.netmanager:chapped';
 
+/** The Targets page on stor1 (added through the wizard if needed), with NetManager's base IQN. */
+async function openStor1Targets(page: Page) {
+  const lab = requireLab();
+  const stor1 = lab.hosts.stor1;
+  await new ConsolePage(page).open();
+  await ensureLabHost(page, lab, 'stor1', ['Storage server']);
+  const targets = await new TargetsPage(page).open();
+  await targets.setServerSettings(stor1.storageDir!, 'iqn.2002-08.info.netmanager');
+  return { lab, stor1, targets };
+}
+
 test.describe('targets', () => {
   test.skip(!!reason, reason ?? '');
   test.beforeAll(removeLeftovers);
   test.afterAll(removeLeftovers);
 
   test('the NetManager example through the wizard: verified, seen by iscsi-ls, then deleted with its files', async ({ page }) => {
-    const lab = requireLab();
-    const stor1 = lab.hosts.stor1;
-    await new ConsolePage(page).open();
-    await ensureLabHost(page, lab, 'stor1', ['Storage server']);
-    const targets = await new TargetsPage(page).open();
-    await targets.setServerSettings(stor1.storageDir!, 'iqn.2002-08.info.netmanager');
+    const { lab, stor1, targets } = await openStor1Targets(page);
     const iqn = IQN;
     await targets.create(
       { name: 'xenserver', luns: ['750GB', '500MB'], initiators: [lab.hosts.hv1.initiatorIqn, lab.hosts.hv2.initiatorIqn], networks: [lab.networks.a.cidr] },
@@ -81,12 +87,7 @@ test.describe('targets', () => {
   });
 
   test('a CHAP target: the secret is masked in the plan, login with it verifies, and libiscsi needs it', async ({ page }) => {
-    const lab = requireLab();
-    const stor1 = lab.hosts.stor1;
-    await new ConsolePage(page).open();
-    await ensureLabHost(page, lab, 'stor1', ['Storage server']);
-    const targets = await new TargetsPage(page).open();
-    await targets.setServerSettings(stor1.storageDir!, 'iqn.2002-08.info.netmanager');
+    const { lab, stor1, targets } = await openStor1Targets(page);
     await targets.fillIdentity({ name: 'chapped', luns: [], initiators: [], networks: [] });
     await targets.next();
     await targets.fillLuns({ name: 'chapped', luns: ['64MB'], initiators: [], networks: [] });

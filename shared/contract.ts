@@ -92,7 +92,8 @@ export interface TargetView {
   chap: boolean;
   mutualChap: boolean;
   sessions: TargetSessionView[];
-  persisted: string;
+  /** Running state vs the target's conf.d file. */
+  persisted: 'in-sync' | 'drift' | 'not-running' | 'not-persisted' | 'file-error';
   driftMessages: string[];
 }
 

@@ -1,27 +1,13 @@
 // Targets page data: per server, targets with LUNs (apparent vs allocated size), ACLs, CHAP, sessions, drift.
 import { NO_ADDRESS_PLACEHOLDER } from './conf';
-import { computeDrift, type DriftStatus } from './drift';
+import { computeDrift } from './drift';
 import type { TargetDriver } from './driver';
-import type { TgtSession } from './parser';
+import type { TargetView, TargetsServerView } from '../../../shared/contract';
 
-export interface TargetRow {
-  tid: number;
-  iqn: string;
-  luns: { lun: number; path: string | null; type: string; sizeMB: number; apparentBytes: number | null; allocatedBytes: number | null; readonly: boolean; scsiId: string; scsiSn: string }[];
-  /** Address rules as the admin sees them (the never-matching placeholder is hidden). */
-  addresses: string[];
-  initiators: string[];
-  /** True when only initiator names may log in (the placeholder address is bound). */
-  namesOnly: boolean;
-  openToAll: boolean;
-  chap: boolean;
-  mutualChap: boolean;
-  sessions: TgtSession[];
-  persisted: DriftStatus;
-  driftMessages: string[];
-}
+/** One target as the Targets page shows it: the contract's TargetView. */
+export type TargetRow = TargetView;
 
-export async function readTargetsView(d: TargetDriver): Promise<{ server: string; targets: TargetRow[]; portals: string[]; fileErrors: { file: string; error: string }[] }> {
+export async function readTargetsView(d: TargetDriver): Promise<Omit<TargetsServerView, 'settings'>> {
   const [state, confs] = await Promise.all([d.readState(), d.readConfFiles()]);
   const paths = state.targets.flatMap((t) => t.luns.map((l) => l.path).filter((p): p is string => !!p));
   const [stats] = await Promise.all([d.stat(paths)]);

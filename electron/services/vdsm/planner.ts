@@ -6,6 +6,7 @@
 //  - device already known: getDeviceList -> createVG -> ...
 // then createStorageDomain, stats, VG info, pool create/connect, spmStart (async task, polled),
 // Task.clear, activate, connect again. Commands shown for review have passwords as ******.
+import type { HeApplyResult } from '../../../shared/domain/hosted-engine-views';
 import { randomUUID } from 'node:crypto';
 import type { ExecPlan, ExecStep, StepContext } from '../jobs/plan';
 import { MASK } from '../../../shared/plan';
@@ -54,15 +55,8 @@ export interface HostedEnginePlanOptions {
   writeConf?: boolean;
 }
 
-export interface HostedEngineResult {
-  pool: { spUUID: string; name: string };
-  domain: { sdUUID: string; name: string; totalBytes: string; freeBytes: string };
-  vg?: { vgUUID: string; name: string; sizeBytes: string; freeBytes: string; state: string; pvs: string[] };
-  warnings: string[];
-  answerFile: string;
-  hostedEngineConf: string;
-  confWritten?: { path: string; backup: string | null };
-}
+/** The job result (verify()); the renderer reads the same type. */
+export type HostedEngineResult = HeApplyResult;
 
 const FMT = (method: string, params: Record<string, unknown>) => `${method} ${JSON.stringify(maskParams(params))}`;
 
