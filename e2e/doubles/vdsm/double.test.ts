@@ -1,4 +1,5 @@
 // TEST DOUBLE checks with a fake iSCSI backend (the lab-backed version is double.int.test.ts).
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VdsmClient } from '../../../electron/services/vdsm/client';
 import { VdsmApi } from '../../../electron/services/vdsm/api';
@@ -48,9 +49,10 @@ function setup(initiatorName = HOST_IQN) {
 }
 
 describe('VDSM double (fake iSCSI backend)', () => {
-  it('committed schema fixture matches vdsm-api.yml when the reference is present', () => {
-    const yml = '/work/shared/reference/vdsm-api.yml';
-    if (!existsSync(yml)) return;
+  // The reference folder sits beside the repo (../shared), as on CI.
+  const yml = fileURLToPath(new URL('../../../../shared/reference/vdsm-api.yml', import.meta.url));
+  if (!existsSync(yml)) console.warn(`SKIP schema fixture check: ${yml} is not there (the shared reference folder beside the repo)`);
+  it.skipIf(!existsSync(yml))('committed schema fixture matches vdsm-api.yml from the shared reference', () => {
     const a = loadApiSchemaFromYaml(yml);
     const b = loadCommittedSchema();
     expect(b.methods).toEqual(a.methods);
