@@ -83,4 +83,24 @@ test.describe('hosts', () => {
       await restoreHostKey(stor2);
     }
   });
+
+  test('edit a host: new settings are saved and it reconnects', async ({ page }) => {
+    const lab = requireLab();
+    await new ConsolePage(page).open();
+    await ensureLabHost(page, lab, 'stor1', ['Storage server']);
+    const hosts = await new HostsPage(page).open();
+    await hosts.row('stor1').click();
+    await page.getByLabel('Host stor1').getByRole('button', { name: 'Edit' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Edit stor1' });
+    await expect(dlg.getByLabel('Address')).toHaveValue(lab.hosts.stor1.ssh.host);
+    await dlg.getByLabel('Group / data center').fill('rack-7');
+    await dlg.getByRole('checkbox', { name: 'Hypervisor' }).check();
+    await screen(page, 'hosts-edit-1-form');
+    await dlg.getByRole('button', { name: 'Connect' }).click();
+    // Same address and port: the accepted key still holds, no new confirmation.
+    await expect(dlg.getByText('Connected to stor1')).toBeVisible();
+    await dlg.getByRole('button', { name: 'Done' }).click();
+    await expect(hosts.row('stor1')).toContainText('rack-7');
+    await expect(hosts.row('stor1')).toContainText('Storage server, Hypervisor');
+  });
 });

@@ -5,6 +5,7 @@ import {
 } from '@mui/material';
 import RefreshIcon from '@mui/icons-material/Refresh';
 import DeleteOutlineIcon from '@mui/icons-material/DeleteOutlined';
+import EditOutlinedIcon from '@mui/icons-material/EditOutlined';
 import { useQueryClient } from '@tanstack/react-query';
 import type { HostView } from '../../../shared/contract';
 import { call } from '../api/client';
@@ -26,6 +27,7 @@ function StateChip({ h }: { h: HostView }) {
 }
 
 function HostDetail({ h, onChanged }: { h: HostView; onChanged: () => void }) {
+  const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
@@ -51,6 +53,9 @@ function HostDetail({ h, onChanged }: { h: HostView; onChanged: () => void }) {
         <Button size="small" startIcon={<RefreshIcon />} disabled={busy} onClick={() => void act(() => call('hosts.reconnect', { hostId: h.id }))}>
           Reconnect
         </Button>
+        <Button size="small" startIcon={<EditOutlinedIcon />} disabled={busy} onClick={() => setEditing(true)}>
+          Edit
+        </Button>
         <Button size="small" color="error" startIcon={<DeleteOutlineIcon />} disabled={busy} onClick={() => setConfirmRemove(true)}>
           Remove
         </Button>
@@ -75,6 +80,7 @@ function HostDetail({ h, onChanged }: { h: HostView; onChanged: () => void }) {
         </Alert>
       )}
       {h.capabilities ? <CapabilitiesSummary caps={h.capabilities} /> : <Typography color="text.secondary">Not probed yet: connect to see what this host offers.</Typography>}
+      {editing && <AddHostDialog open editing={h} onClose={() => { setEditing(false); onChanged(); }} />}
       <Dialog open={confirmRemove} onClose={() => setConfirmRemove(false)}>
         <DialogTitle>Remove {h.name}?</DialogTitle>
         <DialogContent>

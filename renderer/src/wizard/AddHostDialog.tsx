@@ -34,13 +34,21 @@ function toInput(f: Form) {
   };
 }
 
-export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** The form as an existing host fills it; secrets are never sent back, so they are typed again. */
+function fromHost(h: HostView): Form {
+  return {
+    ...EMPTY, name: h.name, address: h.address, port: String(h.port), user: h.user, authKind: h.authKind,
+    keyPath: h.keyPath ?? EMPTY.keyPath, sudo: h.sudo, roles: h.roles, group: h.group ?? '',
+  };
+}
+
+export function AddHostDialog({ open, onClose, editing }: { open: boolean; onClose: () => void; editing?: HostView }) {
   const qc = useQueryClient();
   const [step, setStep] = useState(0);
-  const [form, setForm] = useState<Form>(EMPTY);
+  const [form, setForm] = useState<Form>(editing ? fromHost(editing) : EMPTY);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
-  const [hostId, setHostId] = useState<string | null>(null);
+  const [hostId, setHostId] = useState<string | null>(editing?.id ?? null);
   const [hostKey, setHostKey] = useState<HostKeyInfo | null>(null);
   const [connectError, setConnectError] = useState<string | null>(null);
   const [host, setHost] = useState<HostView | null>(null);
@@ -49,12 +57,12 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
   const refresh = () => qc.invalidateQueries({ queryKey: ['hosts'] });
 
   const reset = () => {
-    setStep(0); setForm(EMPTY); setErrors({}); setHostId(null); setHostKey(null); setHost(null); setConnectError(null);
+    setStep(0); setForm(editing ? fromHost(editing) : EMPTY); setErrors({}); setHostId(editing?.id ?? null); setHostKey(null); setHost(null); setConnectError(null);
   };
 
   const close = async (keep: boolean) => {
     // Cancelling before the key is accepted leaves nothing behind.
-    if (!keep && hostId) await call('hosts.remove', { hostId }).catch(() => undefined);
+    if (!keep && hostId && !editing) await call('hosts.remove', { hostId }).catch(() => undefined);
     await refresh();
     reset();
     onClose();
@@ -108,7 +116,12 @@ export function AddHostDialog({ open, onClose }: { open: boolean; onClose: () =>
 
   return (
     <Dialog open={open} onClose={() => void close(step === 2)} maxWidth="md" fullWidth aria-labelledby="add-host-title">
-      <DialogTitle id="add-host-title">Add host</DialogTitle>
+      <DialogTitle id="add-host-title">{editing ? `Edit ${editing.name}` : 'Add host'}</DialogTitle>
+      {editing && step === 0 && (
+        <Alert severity="info" sx={{ mx: 3, mt: 1 }}>
+          Saving reconnects with these settings. Stored passwords and passphrases are never shown: type them again if this host uses one. A new address or port means a new host key to confirm.
+        </Alert>
+      )}
       <DialogContent dividers>
         <Stepper activeStep={step} sx={{ mb: 3 }}>
           {STEPS.map((s, i) => (
