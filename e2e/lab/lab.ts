@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execOnHost, findDaemonPids, hostPath, killAndWait, spawnDaemon, type HostRef } from './hosts';
 import {
   labJsonPath,
@@ -254,10 +255,12 @@ function readCmd(pid: number): string {
   }
 }
 
-// Runs inside the host (nsenter -t anchor -m -n -u): $1 host folder, $2 /srv size, $3 hostname, $4 lab folder.
-// /tmp is private too; the lab folder stays visible at its path (moved over from the workstation's /tmp).
+// Runs inside the host (nsenter -t anchor -m -n -u): $1 host folder, $2 /srv size, $3 hostname, $4 lab folder,
+// $5 the repository (test doubles run from it inside hosts).
+// /tmp is private too; the lab folder stays visible at its path (moved over from the workstation's /tmp),
+// and so does the repository when it lies under a folder the host gets privately (/tmp, /home, /root, /srv).
 const MOUNT_SCRIPT = `set -e
-H="$1"; SRV="$2"; HN="$3"; LAB="$4"
+H="$1"; SRV="$2"; HN="$3"; LAB="$4"; REPO="$5"
 umount -l /sys && mount -t sysfs sysfs /sys
 # Drop copies of other hosts' netns handles (they would keep those namespaces alive).
 awk '$2 ~ "^/run/netns" {print $2}' /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
@@ -266,6 +269,8 @@ mount -t tmpfs -o mode=0755,size=64m portico-run /run
 mkdir -p /run/sshd /run/tgtd /run/libvirt /run/lock /run/user /run/portico-lab-dir
 chmod 1777 /run/lock
 mount --bind "$LAB" /run/portico-lab-dir
+mkdir -p /run/portico-repo
+mount --bind "$REPO" /run/portico-repo
 mount -t tmpfs -o mode=1777,size=256m portico-tmp /tmp
 case "$LAB" in /tmp/*) mkdir -p "$LAB" && mount --move /run/portico-lab-dir "$LAB" ;; *) umount /run/portico-lab-dir ;; esac
 rmdir /run/portico-lab-dir
@@ -277,8 +282,13 @@ mount -t tmpfs -o "mode=0755,size=$SRV" portico-srv /srv
 for d in /var/lib/libvirt /var/cache/libvirt; do
   if [ -d "$d" ]; then mount -t tmpfs -o mode=0755,size=64m portico-libvirt "$d"; fi
 done
+case "$REPO" in /tmp/*|/home/*|/root/*|/srv/*) mkdir -p "$REPO" && mount --move /run/portico-repo "$REPO" ;; *) umount /run/portico-repo ;; esac
+rmdir /run/portico-repo
 hostname "$HN"
 `;
+
+/** The repository root, as the workstation sees it. */
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
 async function bringUpHost(
   topo: Topology,
@@ -306,7 +316,7 @@ async function bringUpHost(
 
   const anchorPid = await startAnchor(h);
   const ref: HostRef = { name: h.name, anchorPid, logDir };
-  await execOnHost(ref, ['sh', '-c', MOUNT_SCRIPT, 'portico-mount', hdir, topo.srvSize, h.name, dir]);
+  await execOnHost(ref, ['sh', '-c', MOUNT_SCRIPT, 'portico-mount', hdir, topo.srvSize, h.name, dir, REPO_ROOT]);
 
   writeHostFiles(topo, h, ref, pub, passwordHash);
   // Host key: generated per lab run, in the host's own /etc/ssh.
