@@ -61,6 +61,27 @@ test.describe('hosts', () => {
     await expect(hosts.row('hv1').getByText('connected')).toBeVisible();
   });
 
+  test('fill the add-host form from ~/.ssh/config, then connect', async ({ page }) => {
+    const lab = requireLab();
+    await new ConsolePage(page).open();
+    const hosts = await new HostsPage(page).open();
+    await hosts.startAdd();
+    const dlg = hosts.dialog();
+    await dlg.getByLabel('Fill from ~/.ssh/config').click();
+    await page.getByRole('option', { name: /^stor2 / }).click();
+    await expect(dlg.getByLabel('Name', { exact: true })).toHaveValue('stor2');
+    await expect(dlg.getByLabel('Address')).toHaveValue(lab.hosts.stor2.ssh.host);
+    await expect(dlg.getByRole('textbox', { name: 'Key file', exact: true })).toHaveValue(lab.accounts.root.keyPath!);
+    await dlg.getByRole('checkbox', { name: 'Storage server' }).check();
+    await screen(page, 'hosts-add-from-ssh-config');
+    await hosts.connect();
+    await expect(dlg.getByTestId('fingerprint')).toHaveText(lab.hosts.stor2.ssh.hostKeyFingerprint);
+    await dlg.getByRole('button', { name: 'Accept key and connect' }).click();
+    await expect(dlg.getByText('Connected to stor2')).toBeVisible();
+    await dlg.getByRole('button', { name: 'Done' }).click();
+    await expect(hosts.row('stor2').getByText('connected')).toBeVisible();
+  });
+
   test('a changed host key blocks the host until the admin re-accepts it', async ({ page }) => {
     const lab = requireLab();
     const stor2 = lab.hosts.stor2;

@@ -4,7 +4,7 @@ import labSetup from '../lab/global-setup';
 import { loadLab } from '../lab/labinfo';
 import { startConsoleServer } from './console-server';
 import { startVdsmDoubleOnHv1 } from './vdsm-double';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,8 +12,13 @@ export default async function globalSetup(_config: FullConfig) {
   const labTeardown = await labSetup();
   // Hosted-engine specs talk to the VDSM test double on hv1 (nothing happens without the lab).
   const vdsmTeardown = await startVdsmDoubleOnHv1();
+  const lab0 = loadLab();
+  // An SSH client configuration naming stor2, for the "fill from ~/.ssh/config" shortcut.
+  const sshDir = mkdtempSync(join(tmpdir(), 'portico-e2e-ssh-'));
+  const sshConfig = join(sshDir, 'config');
+  if (lab0) writeFileSync(sshConfig, `Host stor2\n  HostName ${lab0.hosts.stor2.ssh.host}\n  User root\n  IdentityFile ${lab0.accounts.root.keyPath}\n`);
   // No known_hosts: every lab host is a first contact, as on a fresh workstation.
-  const server = await startConsoleServer({ PORTICO_KNOWN_HOSTS: '' });
+  const server = await startConsoleServer({ PORTICO_KNOWN_HOSTS: '', PORTICO_SSH_CONFIG: sshConfig });
   process.env.PORTICO_URL = server.url;
   process.env.PORTICO_E2E_DATA_DIR = server.dataDir;
   const lab = loadLab();
@@ -25,6 +30,7 @@ export default async function globalSetup(_config: FullConfig) {
     // SQLite file, its WAL, or the console's log.
     const typed = existsSync(process.env.PORTICO_E2E_SECRETS_FILE!) ? readFileSync(process.env.PORTICO_E2E_SECRETS_FILE!, 'utf8').split('\n') : [];
     rmSync(secretsDir, { recursive: true, force: true });
+    rmSync(sshDir, { recursive: true, force: true });
     const secrets = [lab?.accounts.password.password, 'e2e passphrase', ...typed].filter((x): x is string => !!x);
     await new Promise((r) => setTimeout(r, 200));
     const found = server.findSecrets(secrets);

@@ -92,7 +92,8 @@ export class HostService {
     return this.get(hostId);
   }
 
+  /** Host aliases of ~/.ssh/config (PORTICO_SSH_CONFIG names another file); none when unreadable. */
   async sshConfigAliases(): Promise<SshConfigAlias[]> {
-    return readSshConfig().catch(() => []);
+    return readSshConfig(process.env.PORTICO_SSH_CONFIG || undefined).catch(() => []);
   }
 }

@@ -2,9 +2,9 @@
 import { useState } from 'react';
 import {
   Alert, Box, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, FormControlLabel, FormGroup,
-  FormHelperText, FormLabel, Radio, RadioGroup, Stack, Step, StepLabel, Stepper, Switch, TextField, Typography,
+  FormHelperText, FormLabel, MenuItem, Radio, RadioGroup, Stack, Step, StepLabel, Stepper, Switch, TextField, Typography,
 } from '@mui/material';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { HOST_ROLES, HostInputSchema, type HostKeyInfo, type HostRole } from '../../../shared/domain/host';
 import type { HostView } from '../../../shared/contract';
 import { call } from '../api/client';
@@ -53,6 +53,7 @@ export function AddHostDialog({ open, onClose, editing }: { open: boolean; onClo
   const [connectError, setConnectError] = useState<string | null>(null);
   const [host, setHost] = useState<HostView | null>(null);
 
+  const aliases = useQuery({ queryKey: ['hosts.sshConfig'], queryFn: () => call('hosts.sshConfig', {}), enabled: open && !editing });
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
   const refresh = () => qc.invalidateQueries({ queryKey: ['hosts'] });
 
@@ -138,6 +139,29 @@ export function AddHostDialog({ open, onClose, editing }: { open: boolean; onClo
         {errors._form && <Alert severity="error" sx={{ mb: 2 }}>{errors._form}</Alert>}
         {step === 0 && (
           <Stack spacing={2}>
+            {!editing && aliases.data && aliases.data.length > 0 && (
+              <TextField
+                select
+                size="small"
+                label="Fill from ~/.ssh/config"
+                value=""
+                onChange={(e) => {
+                  const a = aliases.data!.find((x) => x.alias === e.target.value);
+                  if (a)
+                    setForm((f) => ({
+                      ...f, name: a.alias, address: a.hostName, port: String(a.port), user: a.user ?? f.user,
+                      authKind: a.identityFile ? 'key' : 'agent', keyPath: a.identityFile ?? f.keyPath,
+                    }));
+                }}
+                helperText="Host aliases of your SSH client configuration (HostName, Port, User, IdentityFile)."
+              >
+                {aliases.data.map((a) => (
+                  <MenuItem key={a.alias} value={a.alias}>
+                    {a.alias} ({a.user ? `${a.user}@` : ''}{a.hostName}:{a.port})
+                  </MenuItem>
+                ))}
+              </TextField>
+            )}
             <Stack direction="row" spacing={2}>
               <TextField label="Name" value={form.name} onChange={(e) => set('name', e.target.value)} {...err('name')} autoFocus fullWidth />
               <TextField label="Group / data center" value={form.group} onChange={(e) => set('group', e.target.value)} {...err('group')} fullWidth />
