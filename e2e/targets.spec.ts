@@ -67,6 +67,15 @@ test.describe('targets', () => {
     await expect(targets.row(iqn)).toContainText('2 LUN(s)');
     await screen(page, 'targets-list');
 
+    // The job is on the Activity page, step by step, and the audit log recorded each step.
+    await new ConsolePage(page).go('Activity');
+    await expect(page.getByText(`Create target ${iqn}`).first()).toBeVisible();
+    await screen(page, 'activity-jobs');
+    await page.getByRole('tab', { name: 'Audit log' }).click();
+    await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('step.done');
+    await screen(page, 'activity-audit');
+    await targets.open();
+
     await targets.row(iqn).getByRole('button', { name: 'Delete' }).click();
     const dlg = page.getByRole('dialog');
     await dlg.getByLabel(/Also delete the backing files/).check();
