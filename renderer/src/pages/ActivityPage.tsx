@@ -56,7 +56,7 @@ function Audit() {
           <TableRow key={a.id}>
             <TableCell sx={{ whiteSpace: 'nowrap' }}>{new Date(a.at).toLocaleString()}</TableCell>
             <TableCell>{a.action}</TableCell>
-            <TableCell sx={{ fontFamily: 'monospace', fontSize: 12.5 }}>{a.detail}</TableCell>
+            <TableCell sx={{ fontFamily: 'monospace', fontSize: 12.5, whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}>{a.detail}</TableCell>
           </TableRow>
         ))}
       </TableBody>
