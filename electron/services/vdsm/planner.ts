@@ -1,6 +1,6 @@
 // planHostedEngineStorage: turns validated wizard input plus the device list the wizard last saw
 // into an ExecPlan of VDSM calls, in the order of the seed's transcript
-// (/work/shared/seeds/000, both branches):
+// (../shared/seeds/000, both branches):
 //  - device not yet known on the host: discover -> connect (all-zero ids) -> getDeviceList ->
 //    repoStats -> createVG -> ...
 //  - device already known: getDeviceList -> createVG -> ...
@@ -116,6 +116,23 @@ function describeError(err: unknown, what: string, timeoutS: number, portal?: st
   return err instanceof Error ? err : new Error(String(err));
 }
 
+
+/** The seed's lookup connect (all-zero ids) of the chosen connections, undone by disconnecting them. */
+function lookupConnectStep(api: VdsmApi, domainType: number, lookup: Array<IscsiConnection | NfsConnection>, title: string, rt: Runtime): ExecStep {
+  const lookupParams = { storagepoolID: ZERO_UUID, domainType, connectionParams: lookup };
+  return {
+    title,
+    command: FMT('StoragePool.connectStorageServer', lookupParams),
+    undoCommand: FMT('StoragePool.disconnectStorageServer', lookupParams),
+    async run(ctx) {
+      const st = await api.connectStorageServer(ZERO_UUID, domainType, lookup);
+      ensureOk('StoragePool.connectStorageServer', st, lookup, () => false, rt, ctx);
+    },
+    async undo() {
+      await api.disconnectStorageServer(ZERO_UUID, domainType, lookup);
+    },
+  };
+}
 export async function planHostedEngineStorage(input: HostedEngineStorageInput, deps: HostedEnginePlanDeps, opts: HostedEnginePlanOptions = {}): Promise<ExecPlan> {
   const uuid = deps.newUuid ?? randomUUID;
   const sdUUID = input.ids?.sdUUID ?? uuid();
@@ -197,20 +214,7 @@ export async function planHostedEngineStorage(input: HostedEngineStorageInput, d
           },
         });
       }
-      const lookup = inp.target.portals.map((p) => conn(p, ZERO_UUID));
-      const lookupParams = { storagepoolID: ZERO_UUID, domainType, connectionParams: lookup };
-      steps.push({
-        title: `Log in to ${inp.target.iqn} (TPGT ${inp.target.tpgt}) through ${inp.target.portals.length} portal(s)`,
-        command: FMT('StoragePool.connectStorageServer', lookupParams),
-        undoCommand: FMT('StoragePool.disconnectStorageServer', lookupParams),
-        async run(ctx) {
-          const st = await api.connectStorageServer(ZERO_UUID, domainType, lookup);
-          ensureOk('StoragePool.connectStorageServer', st, lookup, () => false, rt, ctx);
-        },
-        async undo() {
-          await api.disconnectStorageServer(ZERO_UUID, domainType, lookup);
-        },
-      });
+      steps.push(lookupConnectStep(api, domainType, inp.target.portals.map((p) => conn(p, ZERO_UUID)), `Log in to ${inp.target.iqn} (TPGT ${inp.target.tpgt}) through ${inp.target.portals.length} portal(s)`, rt));
     }
 
     const devParams = { storageType: DomainType.ISCSI };
@@ -272,20 +276,7 @@ export async function planHostedEngineStorage(input: HostedEngineStorageInput, d
     poolConns = [{ id: connectionId, connection: remote, version }];
     typeArgs = () => remote;
     facts = { storageType: inp.storageType, domainName: inp.domainName, sdUUID, spUUID, connectionUUID: connectionId, server: inp.server, exportPath: inp.exportPath };
-    const lookup: NfsConnection[] = [{ id: ZERO_UUID, connection: remote, version }];
-    const lookupParams = { storagepoolID: ZERO_UUID, domainType, connectionParams: lookup };
-    steps.push({
-      title: `Mount ${remote} (NFSv${version}) on the host`,
-      command: FMT('StoragePool.connectStorageServer', lookupParams),
-      undoCommand: FMT('StoragePool.disconnectStorageServer', lookupParams),
-      async run(ctx) {
-        const st = await api.connectStorageServer(ZERO_UUID, domainType, lookup);
-        ensureOk('StoragePool.connectStorageServer', st, lookup, () => false, rt, ctx);
-      },
-      async undo() {
-        await api.disconnectStorageServer(ZERO_UUID, domainType, lookup);
-      },
-    });
+    steps.push(lookupConnectStep(api, domainType, [{ id: ZERO_UUID, connection: remote, version }], `Mount ${remote} (NFSv${version}) on the host`, rt));
   }
 
   const sdParams = () => ({ storagedomainID: sdUUID, domainType, typeArgs: rt.vgUUID ?? (input.storageType === 'iscsi' ? '<vgUUID>' : typeArgs()), name: input.domainName, domainClass: DomainClass.Data, version: input.domainVersion });

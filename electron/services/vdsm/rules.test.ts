@@ -1,4 +1,5 @@
 // Pure rules: error words, LUN eligibility, answer file and hosted-engine.conf, wizard input.
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -13,7 +14,8 @@ const GiB = 1024 ** 3;
 
 describe('error words', () => {
   it('maps every code of the reference table (section 3) to a message and a next step', () => {
-    const ref = '/work/shared/reference/ovirt-vdsm.md';
+    // The reference folder sits beside the repo (../shared), as on CI.
+    const ref = fileURLToPath(new URL('../../../../shared/reference/ovirt-vdsm.md', import.meta.url));
     const codes = new Set<number>([0, 99, 100, 200, 302, 304, 309, 323, 324, 327, 351, 358, 361, 365, 379, 387, 401, 402, 403, 450, 451, 454, 461, 462, 463, 464, 465, 467, 468, 472, 473, 474, 475, 476, 477, 478, 479, 500, 502, 504, 505, 506, 515, 517, 518, 600, 601, 606, 607, 613, 614, 621, 650, 651, 654, 656, 661, 700, 1000, -32700, -32600, -32601, -32602, -32603, -32604, -32605]);
     if (existsSync(ref)) {
       const md = readFileSync(ref, 'utf8');
