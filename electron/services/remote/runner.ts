@@ -1,5 +1,5 @@
 // The one interface every driver uses to run a program on a managed host.
-// Implementations: SshRunner (pooled ssh2 connection) and LocalRunner (tests, local tools).
+// Implementation: SshRunner (pooled ssh2 connection, electron/services/ssh/pool.ts).
 // Commands are argument vectors; only quote.ts turns them into a shell line.
 
 export interface RunOptions {
