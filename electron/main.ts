@@ -3,7 +3,7 @@
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, net } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createServices, defaultDataDir } from './services/app';
+import { createServices } from './services/app';
 import type { SecretCipher } from './services/secrets';
 import { contentSecurityPolicy } from './host/browser-host';
 
@@ -27,7 +27,7 @@ function safeStorageCipher(): SecretCipher {
 
 async function start() {
   await app.whenReady();
-  const services = createServices({ dataDir: process.env.PORTICO_DATA_DIR ?? join(app.getPath('userData'), 'data') ?? defaultDataDir(), mode: 'electron', cipher: safeStorageCipher });
+  const services = createServices({ dataDir: process.env.PORTICO_DATA_DIR ?? join(app.getPath('userData'), 'data'), mode: 'electron', cipher: safeStorageCipher });
 
   // Serve the renderer from a custom scheme so the CSP travels as a real header.
   protocol.handle(SCHEME, async (req) => {
