@@ -28,3 +28,18 @@ export class ConsolePage {
     await expect(this.page.getByRole('heading', { level: 1, name: label })).toBeVisible();
   }
 }
+
+/** Base of the page objects of one navigation entry: `open()` goes there through the navigation. */
+export abstract class NavPage {
+  protected abstract readonly label: PageLabel;
+  readonly app: ConsolePage;
+
+  constructor(readonly page: Page) {
+    this.app = new ConsolePage(page);
+  }
+
+  async open(): Promise<this> {
+    await this.app.go(this.label);
+    return this;
+  }
+}

@@ -1,6 +1,6 @@
 // Page object for the Hosted engine page and its storage wizard.
-import { expect, type Page } from '@playwright/test';
-import { ConsolePage } from './console';
+import { expect } from '@playwright/test';
+import { NavPage } from './console';
 import { screen } from '../support/screens';
 
 export interface HePortal {
@@ -8,16 +8,8 @@ export interface HePortal {
   port?: number;
 }
 
-export class HostedEnginePage {
-  constructor(
-    readonly page: Page,
-    readonly app = new ConsolePage(page),
-  ) {}
-
-  async open(): Promise<this> {
-    await this.app.go('Hosted engine');
-    return this;
-  }
+export class HostedEnginePage extends NavPage {
+  protected readonly label = 'Hosted engine' as const;
 
   wizard() {
     return this.page.getByLabel('Hosted engine storage');

@@ -1,6 +1,6 @@
 // Page object for the Hosts page and the add-host wizard.
-import { expect, type Page } from '@playwright/test';
-import { ConsolePage } from './console';
+import { expect } from '@playwright/test';
+import { NavPage } from './console';
 import { screen } from '../support/screens';
 
 export interface HostDetails {
@@ -13,16 +13,8 @@ export interface HostDetails {
   group?: string;
 }
 
-export class HostsPage {
-  constructor(
-    readonly page: Page,
-    readonly app = new ConsolePage(page),
-  ) {}
-
-  async open(): Promise<this> {
-    await this.app.go('Hosts');
-    return this;
-  }
+export class HostsPage extends NavPage {
+  protected readonly label = 'Hosts' as const;
 
   dialog() {
     return this.page.getByRole('dialog', { name: 'Add host' });

@@ -1,6 +1,6 @@
 // Page object for the Targets page and the create-target wizard.
-import { expect, type Page } from '@playwright/test';
-import { ConsolePage } from './console';
+import { expect } from '@playwright/test';
+import { NavPage } from './console';
 import { screen } from '../support/screens';
 
 export interface NewTarget {
@@ -11,16 +11,8 @@ export interface NewTarget {
   chap?: boolean;
 }
 
-export class TargetsPage {
-  constructor(
-    readonly page: Page,
-    readonly app = new ConsolePage(page),
-  ) {}
-
-  async open(): Promise<this> {
-    await this.app.go('Targets');
-    return this;
-  }
+export class TargetsPage extends NavPage {
+  protected readonly label = 'Targets' as const;
 
   wizard() {
     return this.page.getByLabel('Create target');
