@@ -29,6 +29,9 @@ export interface ConnectionOptions {
   onUnsolicited?: (pdu: Pdu) => void;
 }
 
+/** Failure marker of a connection closed on purpose with no request outstanding. */
+const CLOSED_BY_US = new IscsiError('connection', 'Connection closed.');
+
 /** Largest data segment we accept; a bogus length must not make us buffer gigabytes. */
 const MAX_PDU = 16 * 1024 * 1024 + BHS_LENGTH + 4;
 
@@ -48,10 +51,12 @@ export class PduConnection {
   ) {
     this.closed = new Promise((r) => (this.resolveClosed = r));
     stream.on('data', (c: Buffer) => this.onData(c));
-    stream.on('error', (e: Error) => this.fail(new IscsiError('connection', `Connection to ${opts.label} failed: ${e.message}`)));
-    stream.on('end', () => this.fail(new IscsiError('connection', `${opts.label} closed the connection.`)));
+    // Errors are built only if this is the first failure: an Error's stack trace is the costliest
+    // thing a normal close would otherwise do.
+    stream.on('error', (e: Error) => this.failure || this.fail(new IscsiError('connection', `Connection to ${opts.label} failed: ${e.message}`)));
+    stream.on('end', () => this.failure || this.fail(this.peerClosed()));
     stream.on('close', () => {
-      this.fail(new IscsiError('connection', `${opts.label} closed the connection.`));
+      if (!this.failure) this.fail(this.peerClosed());
       this.resolveClosed();
     });
     if (opts.signal) {
@@ -101,7 +106,13 @@ export class PduConnection {
 
   /** Closes the stream; pending waits fail with `reason` (default: a connection error). */
   close(reason?: IscsiError): void {
-    this.fail(reason ?? new IscsiError('connection', `Connection to ${this.opts.label} closed.`));
+    if (this.failure) return;
+    // With nobody waiting the error is never seen: skip building one (and its stack trace).
+    this.fail(reason ?? (this.waiters.size ? new IscsiError('connection', `Connection to ${this.opts.label} closed.`) : CLOSED_BY_US));
+  }
+
+  private peerClosed(): IscsiError {
+    return new IscsiError('connection', `${this.opts.label} closed the connection.`);
   }
 
   private settle(itt: number): Waiter | undefined {

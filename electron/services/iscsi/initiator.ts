@@ -175,6 +175,17 @@ async function openSession(o: CommonOptions, r: Resolved, kind: 'Discovery' | 'N
 
 /** SendTargets=All on a portal: every target this initiator may see, with its portals. */
 export async function discover(o: DiscoverOptions): Promise<DiscoverResult> {
+  const d = await discoverThenLogout(o);
+  await d.loggedOut;
+  return d.result;
+}
+
+/**
+ * Discovery whose result is ready one round trip before the session has logged out, so a caller
+ * can start the next sessions while the logout is still on the wire. `loggedOut` settles when the
+ * session is gone (it never rejects: a failed logout only means the target closes it for us).
+ */
+export async function discoverThenLogout(o: DiscoverOptions): Promise<{ result: DiscoverResult; loggedOut: Promise<void> }> {
   const r = resolve(o);
   const s = await openSession(o, r, 'Discovery');
   try {
@@ -183,10 +194,14 @@ export async function discover(o: DiscoverOptions): Promise<DiscoverResult> {
     const asked: PortalAddress = { address: o.portal.address.replace(/^\[(.*)\]$/, '$1'), port: o.portal.port ?? DEFAULT_PORT, tpgt };
     // A TargetName without TargetAddress means "the portal you asked".
     for (const t of targets) if (t.portals.length === 0) t.portals.push({ ...asked });
-    await s.logout();
-    return { portal: r.label, initiatorName: r.initiatorName, authentication: s.login!.authentication, targets };
-  } finally {
+    const loggedOut = s.logout().then(
+      () => undefined,
+      () => undefined,
+    );
+    return { result: { portal: r.label, initiatorName: r.initiatorName, authentication: s.login!.authentication, targets }, loggedOut };
+  } catch (e) {
     s.close();
+    throw e;
   }
 }
 
@@ -249,8 +264,11 @@ async function inspectLun(s: Session, entry: LunEntry, label: string): Promise<L
     problems: [],
   };
   const lun = Buffer.from(entry.raw, 'hex');
-  // Everything for this LUN goes out in one write; tgtd answers them in order.
-  const [inq, vpd00, vpd80, vpd83, tur, rc16] = s.batch(() => [
+  // Everything for this LUN goes out in one write; the target runs them in CmdSN order. The first
+  // TEST UNIT READY takes the UNIT ATTENTION a new I_T nexus reports once (INQUIRY never does),
+  // so the second one and READ CAPACITY answer for real without another round trip.
+  const [, inq, vpd00, vpd80, vpd83, tur, rc16] = s.batch(() => [
+    s.command(lun, cdbTestUnitReady(), 0, 'TEST UNIT READY').catch(() => undefined),
     s.command(lun, cdbInquiry(96), 96, 'INQUIRY'),
     s.command(lun, cdbInquiryVpd(0x00, 255), 255, 'INQUIRY VPD 0x00'),
     s.command(lun, cdbInquiryVpd(0x80, 255), 255, 'INQUIRY VPD 0x80'),
@@ -348,7 +366,8 @@ export async function inspect(o: InspectOptions): Promise<InspectResult> {
       if (rl.status !== ScsiStatus.Good) throw scsiFailure('REPORT LUNS', r.label, rl);
       list = parseReportLuns(rl.data);
     }
-    const luns = await Promise.all(list.luns.map((e) => inspectLun(s, e, r.label)));
+    // Every LUN's commands leave in one write.
+    const luns = await s.batch(() => Promise.all(list.luns.map((e) => inspectLun(s, e, r.label))));
     await s.logout();
     return {
       portal: r.label,

@@ -89,6 +89,21 @@ describe('normal session: inspect', () => {
     expect(new Set(sns).size).toBe(sns.length);
     expect(ft.received.at(-1)?.opcode).toBe(Op.LogoutRequest);
   });
+
+  it('needs three exchanges after login: REPORT LUNS, every LUN at once, logout (the UA costs no retry)', async () => {
+    const { ft, opts } = via({ targets: [T1] });
+    const r = await inspect({ ...opts, target: T1 });
+    expect(r.luns.filter((l) => l.present).every((l) => l.ready)).toBe(true);
+    const cmds = ft.received.filter((p) => p.opcode === Op.ScsiCommand);
+    // REPORT LUNS, then per LUN: TUR (takes the UNIT ATTENTION), INQUIRY, VPD 0x00/0x80/0x83, TUR, READ CAPACITY(16)
+    expect(cmds[0].bhs[32]).toBe(0xa0);
+    const perLun = cmds.slice(1);
+    expect(perLun).toHaveLength(3 * 7);
+    expect(perLun.map((p) => p.bhs[32]).slice(0, 7)).toEqual([0x00, 0x12, 0x12, 0x12, 0x12, 0x00, 0x9e]);
+    // all 21 were built before any answer came back (same ExpStatSN): one round trip for every LUN
+    expect(new Set(perLun.map((p) => p.bhs.readUInt32BE(28))).size).toBe(1);
+    expect(perLun[0].bhs.readUInt32BE(28)).toBe((cmds[0].bhs.readUInt32BE(28) + 1) >>> 0);
+  });
 });
 
 describe('CHAP over the login state machine', () => {

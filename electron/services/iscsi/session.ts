@@ -26,11 +26,25 @@ import { parseSense, ScsiStatus, statusName, type Sense } from './scsi';
 import { parseSendTargets, type DiscoveredTarget } from './targets';
 import { decodeText, encodeText } from './text';
 
+// Sessions need 10 random bytes each (ISID, first CmdSN). One getrandom call per 400 sessions
+// instead of two per session: a fan-out over many portals opens hundreds.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function takeRandom(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolAt = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolAt, poolAt + n));
+  poolAt += n;
+  return out;
+}
+
 /** Random-format ISID (T=10b): fresh per session so we never reinstate (kill) someone's session. */
 export function randomIsid(): Buffer {
-  const b = randomBytes(6);
+  const b = takeRandom(6);
   b[0] = 0x80;
-  // Keep the qualifier non-zero-ish random too; an all-zero ISID is refused by tgtd.
   return b;
 }
 
@@ -78,7 +92,7 @@ export class Session {
     private readonly o: SessionOptions,
   ) {
     this.isid = o.isid ?? randomIsid();
-    this.cmdSN = (o.initialCmdSN ?? randomBytes(4).readUInt32BE(0)) >>> 0;
+    this.cmdSN = (o.initialCmdSN ?? takeRandom(4).readUInt32BE(0)) >>> 0;
     this.expCmdSN = this.cmdSN;
     this.maxCmdSN = this.cmdSN;
     this.conn = new PduConnection(stream, {
