@@ -4,7 +4,14 @@ import { z } from 'zod';
 import { call, type CallDef, type Envelope } from './contract-kit';
 import type { JobView, PlanView } from './plan';
 import { AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema } from './domain/target';
-import { IscsiDiscoverInputSchema, IscsiInspectInputSchema, type IscsiDiscoverResult, type IscsiInspectResult } from './domain/iscsi';
+import {
+  IscsiDiscoverInputSchema,
+  IscsiInspectInputSchema,
+  IscsiSurveyInputSchema,
+  type IscsiDiscoverResult,
+  type IscsiInspectResult,
+  type IscsiSurveyResult,
+} from './domain/iscsi';
 import { HostInputSchema, type Capabilities, type ConnectionState, type HostKeyInfo, type HostRole } from './domain/host';
 // ---- hosted engine (imports) ----
 import { DiscoverRequestSchema } from './domain/hosted-engine';
@@ -147,6 +154,7 @@ export const calls = {
 
   'iscsi.discover': call(IscsiDiscoverInputSchema).returns<IscsiDiscoverResult>(),
   'iscsi.inspect': call(IscsiInspectInputSchema).returns<IscsiInspectResult>(),
+  'iscsi.survey': call(IscsiSurveyInputSchema).returns<IscsiSurveyResult>(),
 
   'targets.view': call(z.object({ serverId: Id }).strict()).returns<TargetsServerView>(),
   'targets.settings': call(

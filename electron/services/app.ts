@@ -86,6 +86,7 @@ export function createServices(opts: ServicesOptions): Services {
     'hosts.sshConfig': () => hosts.sshConfigAliases(),
     'iscsi.discover': (i) => iscsi.discover(i),
     'iscsi.inspect': (i) => iscsi.inspect(i),
+    'iscsi.survey': (i) => iscsi.survey(i),
     'targets.view': ({ serverId }) => targets.view(serverId),
     'targets.settings': ({ serverId, storageDir, baseIqn }) => targets.setSettings(serverId, { storageDir, baseIqn }),
     // Planners validate the raw input again with the same schema (their schemas transform sizes).

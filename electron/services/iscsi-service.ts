@@ -1,9 +1,10 @@
 // iscsi.discover / iscsi.inspect: the native initiator from the workstation, or "from a host"
 // through an SSH direct-tcpip tunnel of the pool.
-import type { IscsiDiscoverParsed, IscsiInspectParsed } from '../../shared/domain/iscsi';
+import type { IscsiDiscoverParsed, IscsiInspectParsed, IscsiSurveyParsed } from '../../shared/domain/iscsi';
 import { PorticoError } from '../../shared/contract-kit';
 import { discover, inspect, type Connector } from './iscsi/initiator';
 import { IscsiError } from './iscsi/errors';
+import { surveyPortals } from './iscsi/survey';
 import type { SshPool } from './ssh/pool';
 import type { HostRepo } from './inventory/host-repo';
 
@@ -30,5 +31,17 @@ export class IscsiService {
 
   inspect(i: IscsiInspectParsed) {
     return inspect({ portal: i.portal, target: i.target, connect: this.connector(i.via, i.portal), chap: i.chap, initiatorName: i.initiatorName, timeoutMs: i.timeoutMs }).catch((e) => this.wrap(e));
+  }
+
+  /** Many portals at once (per-portal failures are part of the result, not an error). */
+  survey(i: IscsiSurveyParsed) {
+    if (i.via) this.hosts.get(i.via);
+    return surveyPortals({
+      portals: i.portals,
+      connect: i.via ? (p) => this.connector(i.via, { address: p.address, port: p.port ?? 3260 })! : undefined,
+      chap: i.chap,
+      initiatorName: i.initiatorName,
+      timeoutMs: i.timeoutMs,
+    });
   }
 }

@@ -208,3 +208,64 @@ export interface IscsiInspectResult {
   targetAlias?: string;
   luns: IscsiLun[];
 }
+
+// ---------------------------------------------------------------- survey (many portals at once)
+
+export const SURVEY_MAX_PORTALS = 256;
+
+export const IscsiSurveyInputSchema = z
+  .object({
+    portals: z
+      .array(
+        IscsiPortalSchema.extend({
+          /** Which storage server this portal belongs to (duplicate-GUID checks across servers). */
+          server: z.string().trim().min(1).max(120).optional(),
+        }),
+        { error: 'portals: give a list of portals ({address, port})' },
+      )
+      .min(1, { error: 'portals: give at least one portal' })
+      .max(SURVEY_MAX_PORTALS, { error: `portals: at most ${SURVEY_MAX_PORTALS} portals per check` }),
+    via: common.via,
+    chap: common.chap,
+    initiatorName: common.initiatorName,
+    timeoutMs: common.timeoutMs,
+  })
+  .strict();
+
+export type IscsiSurveyInput = z.input<typeof IscsiSurveyInputSchema>;
+export type IscsiSurveyParsed = z.output<typeof IscsiSurveyInputSchema>;
+
+export interface IscsiFailure {
+  code: string;
+  message: string;
+}
+
+export type IscsiSurveyTarget = ({ ok: true } & IscsiInspectResult) | { ok: false; targetName: string; error: IscsiFailure };
+
+export type IscsiSurveyPortal =
+  | { ok: true; portal: string; server?: string; authentication: IscsiAuthentication; targets: IscsiSurveyTarget[] }
+  | { ok: false; portal: string; server?: string; error: IscsiFailure };
+
+export interface IscsiGuidSighting {
+  guid?: string;
+  targetName: string;
+  lun: number | string;
+  /** Portal the LUN was seen through, e.g. "10.0.0.1:3260". */
+  portal: string;
+  /** Server identity when known (inventory host id); portals of one server share it. */
+  server?: string;
+}
+
+export interface IscsiGuidWarning {
+  code: 'duplicate-guid';
+  guid: string;
+  sightings: IscsiGuidSighting[];
+  message: string;
+}
+
+export interface IscsiSurveyResult {
+  portals: IscsiSurveyPortal[];
+  guidWarnings: IscsiGuidWarning[];
+  /** Wall time of the whole survey, ms. */
+  elapsedMs: number;
+}

@@ -3,6 +3,7 @@
 // Alternates: sg3_utils 55-scsi-sg3_id.rules and multipath's own vpd_pg83 fallback, shown as
 // "also known as" because hosts with different tooling can see a different string.
 import { Association, CodeSet, DesignatorType, type Designator } from './scsi';
+import type { IscsiGuidSighting, IscsiGuidWarning } from '../../../shared/domain/iscsi';
 
 export interface GuidInput {
   designators: Designator[];
@@ -130,22 +131,8 @@ export function deriveGuid(input: GuidInput): GuidResult {
 
 // ---- duplicate GUID warnings -------------------------------------------------------------------
 
-export interface GuidSighting {
-  guid?: string;
-  targetName: string;
-  lun: number | string;
-  /** Portal the LUN was seen through, e.g. "10.0.0.1:3260". */
-  portal: string;
-  /** Server identity when known (inventory host id); portals of one server share it. */
-  server?: string;
-}
-
-export interface GuidWarning {
-  code: 'duplicate-guid';
-  guid: string;
-  sightings: GuidSighting[];
-  message: string;
-}
+export type GuidSighting = IscsiGuidSighting;
+export type GuidWarning = IscsiGuidWarning;
 
 /**
  * The same GUID on two different targets, or on two different servers, means multipath would merge

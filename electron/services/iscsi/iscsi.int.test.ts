@@ -15,6 +15,7 @@ import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
 import { execOnHost } from '../../../e2e/lab/hosts';
 import { consoleInitiatorName, discover, guidWarnings, inspect, sshTunnelConnector, type InspectResult } from './initiator';
 import type { Connector } from './connection';
+import { surveyPortals } from './survey';
 
 const skip = labSkipReason();
 
@@ -251,13 +252,19 @@ describe.skipIf(skip)('native iSCSI initiator against the lab tgtd', () => {
     expect(Date.now() - t0).toBeLessThan(1500);
   });
 
+  /** A target on stor2 with T.open's tid: the same default scsi_id, hence the same GUID. Made once. */
+  let twin: Promise<{ iqn2: string; portal2: { address: string; port: number } }> | undefined;
+  const stor2Twin = () =>
+    (twin ??= (async () => {
+      const iqn2 = `iqn.2024-01.lab.portico:int-iscsi-${tag}-stor2`;
+      await newTarget('stor2', T.open.tid, iqn2, ['16M']);
+      await tgtadm('stor2', ['--op', 'bind', '--mode', 'target', '--tid', String(T.open.tid), '-I', 'ALL']);
+      const p2 = lab.hosts.stor2.tgt!.portals[0];
+      return { iqn2, portal2: { address: p2.slice(0, p2.lastIndexOf(':')), port: Number(p2.slice(p2.lastIndexOf(':') + 1)) } };
+    })());
+
   it('warns when one GUID shows up on two servers (tgt defaults collide)', async () => {
-    // Same tid on stor2 gives the same default scsi_id, hence the same GUID.
-    const iqn2 = `iqn.2024-01.lab.portico:int-iscsi-${tag}-stor2`;
-    await newTarget('stor2', T.open.tid, iqn2, ['16M']);
-    await tgtadm('stor2', ['--op', 'bind', '--mode', 'target', '--tid', String(T.open.tid), '-I', 'ALL']);
-    const p2 = lab.hosts.stor2.tgt!.portals[0];
-    const portal2 = { address: p2.slice(0, p2.lastIndexOf(':')), port: Number(p2.slice(p2.lastIndexOf(':') + 1)) };
+    const { iqn2, portal2 } = await stor2Twin();
     const results: Array<InspectResult & { server: string }> = [
       { ...(await inspect({ portal: portalA, target: T.open.iqn, timeoutMs: 5000 })), server: 'stor1' },
       { ...(await inspect({ portal: portal2, target: iqn2, timeoutMs: 5000 })), server: 'stor2' },
@@ -267,5 +274,35 @@ describe.skipIf(skip)('native iSCSI initiator against the lab tgtd', () => {
     const lun1 = w.find((x) => x.guid === `360000000000000000e000000${hexTid}0001`);
     expect(lun1?.sightings.map((s) => s.server).sort()).toEqual(['stor1', 'stor2']);
     expect(lun1?.message).toMatch(/unique scsi_id/);
+  });
+
+  it('surveys several portals at once: per-target answers, a dead portal reported, GUID clash across servers', async () => {
+    const { iqn2, portal2 } = await stor2Twin();
+    const dead = { address: lab.networks.a.cidr.replace(/\.\d+\/\d+$/, '.250'), port: 3260 };
+    const r = await surveyPortals({
+      portals: [
+        { ...portalA, server: 'stor1' },
+        { ...portal2, server: 'stor2' },
+        dead,
+      ],
+      timeoutMs: 1500,
+    });
+    const [a, two, gone] = r.portals;
+    expect(gone.ok).toBe(false);
+    expect(!gone.ok && ['timeout', 'connection'].includes(gone.error.code)).toBe(true);
+    if (!a.ok || !two.ok) throw new Error(`live portals failed: ${JSON.stringify(r.portals)}`);
+    // stor1: what discovery shows this initiator, each target inspected on its own
+    const byName = new Map(a.targets.map((t) => [t.targetName, t]));
+    for (const iqn of [T.open.iqn, T.chap.iqn, T.acl.iqn]) expect(byName.has(iqn), iqn).toBe(true);
+    const open = byName.get(T.open.iqn)!;
+    expect(open.ok && open.luns.map((l) => [l.lun, l.sizeBytes])).toEqual([[0, undefined], [1, 64 * 1024 * 1024], [2, 32 * 1024 * 1024]]);
+    const chap = byName.get(T.chap.iqn)!;
+    expect(!chap.ok && chap.error.code).toBe('auth-failed');
+    expect(two.targets.map((t) => t.ok && t.targetName)).toContain(iqn2);
+    const hexTid = T.open.tid.toString(16).padStart(4, '0');
+    const clash = r.guidWarnings.find((w) => w.guid === `360000000000000000e000000${hexTid}0001`);
+    expect(clash?.sightings.map((s) => s.server).sort()).toEqual(['stor1', 'stor2']);
+    // LUN 2 exists only on stor1: no warning about it
+    expect(r.guidWarnings.some((w) => w.guid === `360000000000000000e000000${hexTid}0002`)).toBe(false);
   });
 });
