@@ -174,4 +174,72 @@ test.describe('targets', () => {
       await execOnHost(stor2, ['sh', '-c', script('delete')]);
     }
   });
+
+  test('check portals: every portal at once, from the workstation and from hv1, GUID clash across servers', async ({ page }) => {
+    const lab = requireLab();
+    // Same tid on both servers: tgt's default scsi_id makes the GUIDs of their LUN 1 collide.
+    const tid = 777;
+    const iqn = (h: string) => `iqn.2026-11.test.portalcheck:${h}`;
+    const portal = (h: string, i = 0) => lab.hosts[h].tgt!.portals[i];
+    const make = async (h: string) => {
+      const host = lab.hosts[h];
+      const file = `${host.storageDir}/portalcheck.img`;
+      for (const argv of [
+        ['truncate', '-s', '24M', file],
+        ['tgtadm', '--lld', 'iscsi', '--op', 'new', '--mode', 'target', '--tid', String(tid), '-T', iqn(h)],
+        ['tgtadm', '--lld', 'iscsi', '--op', 'new', '--mode', 'logicalunit', '--tid', String(tid), '--lun', '1', '-b', file],
+        ['tgtadm', '--lld', 'iscsi', '--op', 'bind', '--mode', 'target', '--tid', String(tid), '-I', 'ALL'],
+      ]) {
+        const r = await execOnHost(host, argv);
+        expect(r.code, r.stderr).toBe(0);
+      }
+    };
+    const unmake = async (h: string) => {
+      const host = lab.hosts[h];
+      await execOnHost(host, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', String(tid)], { allowFail: true });
+      await execOnHost(host, ['rm', '-f', `${host.storageDir}/portalcheck.img`], { allowFail: true });
+    };
+    await make('stor1');
+    await make('stor2');
+    try {
+      await new ConsolePage(page).open();
+      for (const [h, roles] of [['stor1', ['Storage server']], ['stor2', ['Storage server']], ['hv1', ['oVirt host']]] as const) {
+        await ensureLabHost(page, lab, h, [...roles]);
+      }
+      const targets = await new TargetsPage(page).open();
+      const dead = lab.networks.a.cidr.replace(/\.\d+\/\d+$/, '.250') + ':3260';
+      await targets.openPortalCheck([portal('stor1', 0), portal('stor1', 1), portal('stor2')], [dead]);
+      await screen(page, 'targets-portal-check-1-form');
+
+      // From the workstation: network A answers, network B is not routed here, the dead portal fails.
+      await targets.runPortalCheck();
+      const d = targets.portalCheck();
+      await expect(d.getByRole('status')).toContainText('4 portal(s) checked');
+      await expect(targets.portalRow(portal('stor1', 0))).toContainText(iqn('stor1'));
+      await expect(targets.portalRow(portal('stor1', 0))).toContainText('LUN 1 24 MiB');
+      await expect(targets.portalRow(portal('stor2'))).toContainText(iqn('stor2'));
+      await expect(targets.portalRow(portal('stor1', 1))).toContainText('no answer');
+      await expect(targets.portalRow(dead)).toContainText('no answer');
+      const clash = `360000000000000000e000000${tid.toString(16).padStart(4, '0')}0001`;
+      await expect(d.getByRole('alert').filter({ hasText: clash })).toContainText('stor1');
+      await expect(d.getByRole('alert').filter({ hasText: clash })).toContainText('stor2');
+      await screen(page, 'targets-portal-check-2-from-workstation');
+
+      // From hv1 (on networks A and B): both of stor1's portals answer.
+      await targets.runPortalCheck('hv1');
+      await expect(targets.portalRow(portal('stor1', 1))).toContainText(iqn('stor1'));
+      await expect(targets.portalRow(portal('stor1', 0))).toContainText(iqn('stor1'));
+      await screen(page, 'targets-portal-check-3-from-hv1');
+
+      // A bad line is refused in the form, with the line named.
+      await d.getByLabel('Portals (address:port, one per line)').fill('203.0.113.11:3260\nnot a portal');
+      await d.getByRole('button', { name: 'Check portals' }).click();
+      await expect(d.getByText(/line 2 \(not a portal\)/)).toBeVisible();
+      await expect(d.getByRole('status')).toBeHidden(); // no stale results beside the changed list
+      await screen(page, 'targets-portal-check-4-bad-line');
+    } finally {
+      await unmake('stor1');
+      await unmake('stor2');
+    }
+  });
 });

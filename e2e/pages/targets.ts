@@ -74,4 +74,30 @@ export class TargetsPage extends NavPage {
   row(iqn: string) {
     return this.page.getByRole('row', { name: iqn });
   }
+
+  portalCheck() {
+    return this.page.getByRole('dialog', { name: 'Check portals' });
+  }
+
+  /** Opens "Check portals", waits for the servers' portals to fill in, adds `extra` lines. */
+  async openPortalCheck(expectPortals: string[], extra: string[] = []): Promise<void> {
+    await this.page.getByRole('button', { name: 'Check portals' }).click();
+    const field = this.portalCheck().getByLabel('Portals (address:port, one per line)');
+    for (const p of expectPortals) await expect(field).toHaveValue(new RegExp(p.replace(/[.[\]]/g, '\\$&')));
+    if (extra.length) await field.fill(`${await field.inputValue()}\n${extra.join('\n')}`);
+  }
+
+  async runPortalCheck(from?: string): Promise<void> {
+    const d = this.portalCheck();
+    if (from) {
+      await d.getByLabel('Check from').click();
+      await this.page.getByRole('option', { name: new RegExp(`^${from} `) }).click();
+    }
+    await d.getByRole('button', { name: 'Check portals' }).click();
+    await expect(d.getByRole('status')).toBeVisible({ timeout: 30_000 });
+  }
+
+  portalRow(portal: string) {
+    return this.portalCheck().getByRole('row', { name: `portal ${portal}` });
+  }
 }

@@ -269,3 +269,26 @@ export interface IscsiSurveyResult {
   /** Wall time of the whole survey, ms. */
   elapsedMs: number;
 }
+
+/**
+ * Portals typed one per line: `address`, `address:port`, `[ipv6]:port` or a bare IPv6 address.
+ * Empty lines are skipped; each bad line is reported with its number and what to write instead.
+ */
+export function parsePortalList(text: string): { portals: IscsiPortal[]; errors: string[] } {
+  const portals: IscsiPortal[] = [];
+  const errors: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    let address = line;
+    let port: number | undefined;
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(line);
+    const hostPort = /^([^:\s]+):(\d+)$/.exec(line);
+    if (bracketed) [address, port] = [bracketed[1], bracketed[2] === undefined ? undefined : Number(bracketed[2])];
+    else if (hostPort) [address, port] = [hostPort[1], Number(hostPort[2])];
+    const r = IscsiPortalSchema.safeParse({ address, port });
+    if (r.success) portals.push(r.data);
+    else errors.push(`line ${i + 1} (${line}): ${r.error.issues[0].message}; write address:port, e.g. 192.0.2.10:3260 or [2001:db8::10]:3260`);
+  });
+  return { portals, errors };
+}

@@ -208,6 +208,24 @@ export class PduConnection {
 
 export type Connector = (signal: AbortSignal) => Promise<Duplex>;
 
+/** A connect error in words an admin can act on (the errno stays in the details). */
+export function connectFailure(label: string, e: Error): string {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'ECONNREFUSED':
+      return `Nothing listens on ${label}: is tgtd (or the target service) running, and is the port right?`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `${label} cannot be reached from here (no route to that network). Check it from a host on that storage network.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `The name in ${label} does not resolve here: use the portal's IP address or fix DNS.`;
+    case 'ECONNRESET':
+      return `${label} reset the connection at once: a firewall may refuse iSCSI from here.`;
+    default:
+      return `Could not connect to ${label}: ${e.message}`;
+  }
+}
+
 /**
  * Runs a connector under a time limit and an optional outer signal. A stream that arrives after
  * the deadline is destroyed at once; the connector gets a signal so it can drop half-open sockets.
@@ -230,9 +248,7 @@ export async function connectWithin(connect: Connector, timeoutMs: number, label
         reject(new IscsiError('cancelled', `Check of ${label} was cancelled.`));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      p.then(resolve, (e: Error) =>
-        reject(e instanceof IscsiError ? e : new IscsiError('connection', `Could not connect to ${label}: ${e.message}`)),
-      );
+      p.then(resolve, (e: Error) => reject(e instanceof IscsiError ? e : new IscsiError('connection', connectFailure(label, e), { errno: (e as NodeJS.ErrnoException).code })));
     }).then((s) => {
       settled = true;
       return s;

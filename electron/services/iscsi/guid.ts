@@ -153,7 +153,15 @@ export function duplicateGuidWarnings(sightings: GuidSighting[]): GuidWarning[] 
     const servers = new Set(list.filter((s) => s.server !== undefined).map((s) => s.server));
     const luns = new Set(list.map((s) => `${s.targetName}\u0000${s.lun}`));
     if (targets.size > 1 || servers.size > 1 || luns.size > 1) {
-      const where = [...new Set(list.map((s) => `${s.targetName} LUN ${s.lun} via ${s.portal}${s.server ? ` (${s.server})` : ''}`))];
+      // One entry per distinct LUN (server, target, LUN), with every portal it was seen through.
+      const lunsSeen = new Map<string, { s: GuidSighting; portals: string[] }>();
+      for (const x of list) {
+        const k = `${x.server ?? ''}\u0000${x.targetName}\u0000${x.lun}`;
+        const e = lunsSeen.get(k) ?? { s: x, portals: [] };
+        if (!e.portals.includes(x.portal)) e.portals.push(x.portal);
+        lunsSeen.set(k, e);
+      }
+      const where = [...lunsSeen.values()].map(({ s, portals }) => `${s.targetName} LUN ${s.lun} (${s.server ? `${s.server}, ` : ''}via ${portals.join(', ')})`);
       out.push({
         code: 'duplicate-guid',
         guid,

@@ -412,7 +412,8 @@ export function guidWarnings(results: Array<InspectResult & { server?: string }>
   return duplicateGuidWarnings(
     results.flatMap((res) =>
       res.luns
-        .filter((l) => l.present)
+        // Only block devices get multipathed; tgt's LUN 0 controllers share GUIDs harmlessly.
+        .filter((l) => l.present && BLOCK_TYPES.has(l.deviceType))
         .map((l) => ({ guid: l.guid, targetName: res.targetName, lun: l.lun ?? l.lunRaw, portal: res.portal, server: res.server })),
     ),
   );

@@ -116,6 +116,14 @@ describe('duplicate GUID warnings', () => {
     expect(w).toHaveLength(1);
     expect(w[0].message).toMatch(/unique scsi_id/);
   });
+  it('counts LUNs, not paths: one LUN seen through two portals is named once with both', () => {
+    const w = duplicateGuidWarnings([
+      { guid: g, targetName: 'iqn.x:a', lun: 1, portal: '10.0.0.1:3260', server: 'stor1' },
+      { guid: g, targetName: 'iqn.x:a', lun: 1, portal: '10.0.1.1:3260', server: 'stor1' },
+      { guid: g, targetName: 'iqn.x:b', lun: 1, portal: '10.0.0.2:3260', server: 'stor2' },
+    ]);
+    expect(w[0].message).toContain('reported by 2 different LUNs: iqn.x:a LUN 1 (stor1, via 10.0.0.1:3260, 10.0.1.1:3260); iqn.x:b LUN 1 (stor2, via 10.0.0.2:3260)');
+  });
   it('flags the same target name on two servers', () => {
     expect(duplicateGuidWarnings([
       { guid: g, targetName: 'iqn.x:t', lun: 1, portal: '10.0.0.1:3260', server: 'stor1' },

@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { Alert, Box, Button, Chip, MenuItem, Paper, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueries, useQueryClient } from '@tanstack/react-query';
 import type { HostView, TargetView } from '../../../shared/contract';
 import { formatSize } from '../../../shared/domain/target';
 import { call } from '../api/client';
@@ -11,6 +11,20 @@ import { EmptyState } from '../components/EmptyState';
 import { PageHeader } from '../components/PageHeader';
 import { CreateTargetWizard } from '../wizard/CreateTargetWizard';
 import { TargetActionDialog, type TargetAction } from '../wizard/TargetActionDialog';
+import { PortalCheckDialog, type KnownPortal } from '../wizard/PortalCheckDialog';
+
+/** tgtd portals of every storage server, wildcards replaced by the server's own address. */
+function useKnownPortals(servers: HostView[], enabled: boolean): KnownPortal[] {
+  const views = useQueries({
+    queries: servers.map((s) => ({ queryKey: ['targets', s.id], queryFn: () => call('targets.view', { serverId: s.id }), enabled, staleTime: 2_000 })),
+  });
+  return servers.flatMap((s, i) =>
+    (views[i]?.data?.portals ?? []).map((p) => ({
+      portal: p.replace(/^(0\.0\.0\.0|\[::\])(?=:\d+$)/, s.address.includes(':') ? `[${s.address}]` : s.address),
+      server: s.name,
+    })),
+  );
+}
 
 const ROW_HEIGHT = 76;
 
@@ -104,6 +118,8 @@ export function TargetsPage() {
   const [creating, setCreating] = useState(false);
   const [filter, setFilter] = useState('');
   const [action, setAction] = useState<{ t: TargetView; a: TargetAction } | null>(null);
+  const [checking, setChecking] = useState(false);
+  const known = useKnownPortals(servers, checking);
   const shown = (targets.data?.targets ?? []).filter((t) => !filter || t.iqn.includes(filter) || t.initiators.some((i) => i.includes(filter)));
 
   return (
@@ -122,6 +138,7 @@ export function TargetsPage() {
             </TextField>
             {targets.data && <ServerSettings key={`${server.id}:${targets.data.settings.storageDir}:${targets.data.settings.baseIqn}`} serverId={server.id} {...targets.data.settings} />}
             <Box sx={{ flexGrow: 1 }} />
+            <Button onClick={() => setChecking(true)}>Check portals</Button>
             {!creating && <Button variant="contained" onClick={() => setCreating(true)} disabled={!targets.data}>Create target</Button>}
           </Stack>
           {targets.isError && <Alert severity="error">{(targets.error as Error).message}</Alert>}
@@ -149,6 +166,7 @@ export function TargetsPage() {
           )}
         </Stack>
       )}
+      {checking && <PortalCheckDialog hosts={hosts.data ?? []} known={known} onClose={() => setChecking(false)} />}
       {action && server && <TargetActionDialog serverId={server.id} target={action.t} action={action.a} onClose={() => { setAction(null); void targets.refetch(); }} />}
     </>
   );
