@@ -26,6 +26,11 @@ export const IscsiPortSchema = z
   .min(1, { error: 'portal port: must be 1-65535 (iSCSI uses 3260)' })
   .max(65535, { error: 'portal port: must be 1-65535 (iSCSI uses 3260)' });
 
+/** host:port as people and iSCSI write it, IPv6 in brackets. */
+export function formatPortal(p: { address: string; port: number }): string {
+  return p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
+}
+
 export const IscsiPortalSchema = z
   .object({
     address: IscsiPortalAddressSchema,

@@ -64,7 +64,7 @@ export async function surveyPortals(o: SurveyOptions): Promise<IscsiSurveyResult
   for (const p of o.portals) seen.set(formatPortal({ address: p.address.replace(/^\[(.*)\]$/, '$1'), port: p.port ?? 3260 }), p);
 
   const one = async (label: string, p: SurveyPortal): Promise<IscsiSurveyPortal> => {
-    const common = { ...o, portal: p, connect: o.connect?.(p) };
+    const common = { portal: p, connect: o.connect?.(p), initiatorName: o.initiatorName, chap: o.chap, timeoutMs: o.timeoutMs, signal: o.signal };
     let d;
     const release = await sessions.acquire();
     try {

@@ -50,9 +50,7 @@ export function parseTargetAddress(value: string): PortalAddress | undefined {
 }
 
 /** host:port with brackets around IPv6 literals. */
-export function formatPortal(p: { address: string; port: number }): string {
-  return p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
-}
+export { formatPortal } from '../../../shared/domain/iscsi';
 
 /** Groups TargetName / TargetAddress / TargetAlias pairs in the order the target sent them. */
 export function parseSendTargets(pairs: TextPairs): DiscoveredTarget[] {

@@ -25,7 +25,7 @@ import {
 } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
 import type { HostView } from '../../../shared/contract';
-import { ChapSchema, parsePortalList, type IscsiSurveyPortal, type IscsiSurveyResult, type IscsiSurveyTarget } from '../../../shared/domain/iscsi';
+import { ChapSchema, formatPortal, parsePortalList, type IscsiSurveyPortal, type IscsiSurveyResult, type IscsiSurveyTarget } from '../../../shared/domain/iscsi';
 import { formatSize } from '../../../shared/domain/target';
 import { call } from '../api/client';
 
@@ -137,10 +137,9 @@ export function PortalCheckDialog({ hosts, known, onClose }: { hosts: HostView[]
     const chap = chapUser || chapSecret ? ChapSchema.safeParse({ user: chapUser, secret: chapSecret }) : undefined;
     setChapError(chap && !chap.success ? chap.error.issues[0].message : null);
     if (chap && !chap.success) return survey.reset();
-    const label = (p: { address: string; port: number }) => (p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`);
     const initiatorName = asName === CONSOLE_NAME ? undefined : hosts.find((h) => h.id === asName)?.capabilities?.initiatorName ?? undefined;
     survey.mutate({
-      portals: portals.map((p) => ({ ...p, server: serverOf.get(label(p)) })),
+      portals: portals.map((p) => ({ ...p, server: serverOf.get(formatPortal(p)) })),
       via: via === WORKSTATION ? undefined : via,
       initiatorName,
       chap: chap?.data,
