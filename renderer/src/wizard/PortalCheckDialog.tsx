@@ -11,6 +11,7 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
+  Divider,
   LinearProgress,
   MenuItem,
   Paper,
@@ -63,39 +64,31 @@ function TargetCell({ t }: { t: IscsiSurveyTarget }) {
   );
 }
 
-function PortalRows({ p }: { p: IscsiSurveyPortal }) {
-  const head = (
-    <TableCell rowSpan={p.ok ? Math.max(1, p.targets.length) : 1} sx={{ verticalAlign: 'top', whiteSpace: 'nowrap' }}>
-      <Typography sx={{ fontFamily: 'monospace', fontSize: 13 }}>{p.portal}</Typography>
-      {p.server && <Typography variant="caption" color="text.secondary">{p.server}</Typography>}
-      <Box sx={{ mt: 0.5 }}>
-        <Chip size="small" variant="outlined" color={p.ok ? 'success' : 'error'} label={p.ok ? `${p.targets.length} target(s)` : 'no answer'} />
-      </Box>
-    </TableCell>
-  );
-  if (!p.ok)
-    return (
-      <TableRow aria-label={`portal ${p.portal}`}>
-        {head}
-        <TableCell><Typography variant="body2" color="error">{p.error.message}</Typography></TableCell>
-      </TableRow>
-    );
-  if (p.targets.length === 0)
-    return (
-      <TableRow aria-label={`portal ${p.portal}`}>
-        {head}
-        <TableCell><Typography variant="body2" color="text.secondary">Discovery shows this initiator no target here (none exist, or every access list leaves it out).</Typography></TableCell>
-      </TableRow>
+/** One row per portal, its targets stacked in the second cell. */
+function PortalRow({ p }: { p: IscsiSurveyPortal }) {
+  let body;
+  if (!p.ok) body = <Typography variant="body2" color="error">{p.error.message}</Typography>;
+  else if (p.targets.length === 0)
+    body = <Typography variant="body2" color="text.secondary">Discovery shows this initiator no target here (none exist, or every access list leaves it out).</Typography>;
+  else
+    body = (
+      <Stack spacing={1} divider={<Divider flexItem />}>
+        {p.targets.map((t) => (
+          <TargetCell key={t.targetName} t={t} />
+        ))}
+      </Stack>
     );
   return (
-    <>
-      {p.targets.map((t, i) => (
-        <TableRow key={t.targetName} aria-label={i === 0 ? `portal ${p.portal}` : undefined}>
-          {i === 0 && head}
-          <TableCell><TargetCell t={t} /></TableCell>
-        </TableRow>
-      ))}
-    </>
+    <TableRow aria-label={`portal ${p.portal}`}>
+      <TableCell sx={{ verticalAlign: 'top', whiteSpace: 'nowrap' }}>
+        <Typography sx={{ fontFamily: 'monospace', fontSize: 13 }}>{p.portal}</Typography>
+        {p.server && <Typography variant="caption" color="text.secondary">{p.server}</Typography>}
+        <Box sx={{ mt: 0.5 }}>
+          <Chip size="small" variant="outlined" color={p.ok ? 'success' : 'error'} label={p.ok ? `${p.targets.length} target(s)` : 'no answer'} />
+        </Box>
+      </TableCell>
+      <TableCell sx={{ verticalAlign: 'top' }}>{body}</TableCell>
+    </TableRow>
   );
 }
 
@@ -213,7 +206,7 @@ export function PortalCheckDialog({ hosts, known, onClose }: { hosts: HostView[]
                   </TableHead>
                   <TableBody>
                     {survey.data.portals.map((p) => (
-                      <PortalRows key={p.portal} p={p} />
+                      <PortalRow key={p.portal} p={p} />
                     ))}
                   </TableBody>
                 </Table>
