@@ -6,7 +6,7 @@ import type { HostView, TargetView } from '../../../shared/contract';
 import { formatSize } from '../../../shared/domain/target';
 import { call } from '../api/client';
 import { useHosts } from '../api/hosts';
-import { useTargets } from '../api/targets';
+import { targetsQuery, useTargets } from '../api/targets';
 import { EmptyState } from '../components/EmptyState';
 import { PageHeader } from '../components/PageHeader';
 import { CreateTargetWizard } from '../wizard/CreateTargetWizard';
@@ -16,7 +16,7 @@ import { PortalCheckDialog, type KnownPortal } from '../wizard/PortalCheckDialog
 /** tgtd portals of every storage server, wildcards replaced by the server's own address. */
 function useKnownPortals(servers: HostView[], enabled: boolean): KnownPortal[] {
   const views = useQueries({
-    queries: servers.map((s) => ({ queryKey: ['targets', s.id], queryFn: () => call('targets.view', { serverId: s.id }), enabled, staleTime: 2_000 })),
+    queries: servers.map((s) => ({ ...targetsQuery(s.id), enabled })),
   });
   return servers.flatMap((s, i) =>
     (views[i]?.data?.portals ?? []).map((p) => ({
