@@ -1,8 +1,22 @@
 // The latency relay behind the fan-out bench: bytes arrive intact and in order, no sooner than the
-// configured delay (handshake included), and a close travels through. Lower bounds only.
+// configured delay (handshake included), no later than it plus a generous slack (a median of many
+// round trips, so one scheduling hiccup on a loaded machine does not fail it), and a close travels
+// through. The binary is built in the user's private 0700 folder.
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDelayRelay, type DelayRelay } from './index';
+import { median } from '../compare';
+import { relayBinary, startDelayRelay, type DelayRelay } from './index';
+
+async function freePort(): Promise<number> {
+  // Bind one, release it, hand it over.
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
 
 const ONE_WAY_MS = 25;
 
@@ -15,11 +29,7 @@ describe('netdelay relay', () => {
     echo = net.createServer((s) => s.pipe(s));
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     const target = (echo.address() as net.AddressInfo).port;
-    // A free listen port for the relay: bind one, release it, hand it over.
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    port = (probe.address() as net.AddressInfo).port;
-    await new Promise((r) => probe.close(r));
+    port = await freePort();
     relay = await startDelayRelay({ oneWayUs: ONE_WAY_MS * 1000, listenBase: port, targetBase: target, count: 1 });
   });
 
@@ -77,5 +87,44 @@ describe('netdelay relay', () => {
     } finally {
       deadRelay.stop();
     }
+  });
+
+  it('adds the configured delay and not much more: 5 ms each way is a 10 ms round trip', async () => {
+    const oneWayMs = 5;
+    // Slack for a loaded 2-core machine (timer wake-ups, Node's event loop, the echo server);
+    // well under what one extra one-way trip per direction (+10 ms) would add.
+    const slackMs = 8;
+    const listen = await freePort();
+    const target = (echo.address() as net.AddressInfo).port;
+    const r5 = await startDelayRelay({ oneWayUs: oneWayMs * 1000, listenBase: listen, targetBase: target, count: 1 });
+    const s = net.connect({ host: '127.0.0.1', port: listen, noDelay: true });
+    try {
+      await new Promise((r) => s.once('connect', r));
+      const roundTrip = async () => {
+        const t0 = performance.now();
+        const back = new Promise((r) => s.once('data', r));
+        s.write('p');
+        await back;
+        return performance.now() - t0;
+      };
+      const first = await roundTrip(); // handshake (SYN, SYN-ACK) + data + echo
+      const rtts: number[] = [];
+      for (let i = 0; i < 21; i++) rtts.push(await roundTrip());
+      expect(first).toBeGreaterThanOrEqual(4 * oneWayMs - 1);
+      expect(Math.min(...rtts)).toBeGreaterThanOrEqual(2 * oneWayMs - 0.5);
+      expect(median(rtts)).toBeLessThan(2 * oneWayMs + slackMs);
+    } finally {
+      s.destroy();
+      r5.stop();
+    }
+  });
+
+  it('builds the relay in a private 0700 folder of this user, not a shared /tmp path', () => {
+    const bin = relayBinary();
+    const dir = statSync(dirname(bin));
+    expect(dir.mode & 0o777).toBe(0o700);
+    expect(dir.uid).toBe(process.getuid!());
+    expect(bin.startsWith('/tmp/')).toBe(false);
+    expect(statSync(bin).uid).toBe(process.getuid!());
   });
 });
