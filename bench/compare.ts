@@ -1,4 +1,5 @@
-// Times ours and a baseline alternately in one run, prints both medians and `speedup: Z`.
+// Times ours and one or more baselines alternately in one run (the order rotates every round, so
+// drift on the machine hits every arm alike), prints the medians and `speedup: Z`.
 import { performance } from 'node:perf_hooks';
 
 export interface CompareOptions {
@@ -21,24 +22,27 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
-export async function compare(o: CompareOptions): Promise<number> {
-  const rounds = o.rounds ?? 7;
-  for (let i = 0; i < (o.warmup ?? 1); i++) {
-    await o.ours();
-    await o.baseline();
-  }
-  const ours: number[] = [];
-  const base: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    // Alternate which goes first so drift on the machine hits both alike.
-    if (i % 2 === 0) {
-      ours.push(await time(o.ours));
-      base.push(await time(o.baseline));
-    } else {
-      base.push(await time(o.baseline));
-      ours.push(await time(o.ours));
+export interface Arm {
+  name: string;
+  run: () => Promise<unknown>;
+}
+
+/** Runs every arm once per round, rotating which goes first; returns each arm's times (ms). */
+export async function timeArms(arms: Arm[], rounds: number, warmup = 1): Promise<number[][]> {
+  for (let i = 0; i < warmup; i++) for (const a of arms) await a.run();
+  const times = arms.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < arms.length; k++) {
+      const j = (r + k) % arms.length;
+      times[j].push(await time(arms[j].run));
     }
   }
+  return times;
+}
+
+export async function compare(o: CompareOptions): Promise<number> {
+  const rounds = o.rounds ?? 7;
+  const [ours, base] = await timeArms([{ name: 'ours', run: o.ours }, { name: 'baseline', run: o.baseline }], rounds, o.warmup ?? 1);
   const mo = median(ours);
   const mb = median(base);
   const speedup = mb / mo;

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { compare } from './compare';
 import { discover, inspect } from '../electron/services/iscsi/initiator';
-import { startLocalTgtd } from '../electron/services/iscsi/tgtd-local';
+import { startLocalTgtd } from '../electron/test-support/tgtd-local';
 
 const PORTAL = { address: '127.0.0.1', port: 3281 };
 const CONTROL_PORT = 81;
