@@ -17,22 +17,57 @@ export interface CallContext {
   raw?: unknown;
 }
 
+/** How much of an offending value a message may quote. */
+export const QUOTE_MAX = 60;
+
+/** Quotes a value for a message: at most QUOTE_MAX characters, the rest counted, never echoed. */
+export function quoteValue(value: unknown, max = QUOTE_MAX): string {
+  const s = typeof value === 'string' ? value : String(value);
+  const chars = Array.from(s);
+  if (chars.length <= max) return JSON.stringify(s);
+  return `${JSON.stringify(chars.slice(0, max).join('') + '…')} (${chars.length} characters)`;
+}
+
+/**
+ * Bounds a message built from untrusted input: any run of more than QUOTE_MAX non-blank
+ * characters (a pasted value) is cut, and the whole message is kept under `max` characters.
+ */
+export function clipMessage(message: string, max = 400): string {
+  const cut = message.replace(new RegExp(`\\S{${QUOTE_MAX + 1},}`, 'gu'), (run) => `${Array.from(run).slice(0, QUOTE_MAX).join('')}… (${Array.from(run).length} characters)`);
+  return cut.length > max ? cut.slice(0, max) + '…' : cut;
+}
+
+const MAX_DETAILS = 20;
+
+function issueField(path: readonly PropertyKey[]): string {
+  return clipMessage(path.map(String).join('.'), 120);
+}
+
 export function describeZodError(err: z.ZodError): ContractError {
   const issue = err.issues[0];
-  const field = issue.path.map(String).join('.');
-  let message = issue.message;
+  const field = issueField(issue.path);
+  let message = clipMessage(issue.message);
   if (issue.code === 'unrecognized_keys') {
-    return { code: 'invalid-input', message: `Unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove it.`, field: issue.keys[0] };
+    const keys = issue.keys.slice(0, 5).map((k) => quoteValue(k)).join(', ') + (issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : '');
+    return { code: 'invalid-input', message: `Unknown field ${keys}: remove it.`, field: clipMessage(issue.keys[0], QUOTE_MAX) };
   }
   if (field && !message.toLowerCase().includes(field.split('.').pop()!.toLowerCase())) message = `${field}: ${message}`;
-  return { code: 'invalid-input', message, field: field || undefined, details: err.issues.length > 1 ? err.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) : undefined };
+  return {
+    code: 'invalid-input',
+    message,
+    field: field || undefined,
+    details:
+      err.issues.length > 1
+        ? err.issues.slice(0, MAX_DETAILS).map((i) => ({ field: issueField(i.path), message: clipMessage(i.message) }))
+        : undefined,
+  };
 }
 
 export function toContractError(e: unknown): ContractError {
   if (e instanceof PorticoError) return { code: e.code, message: e.message, field: e.field, details: e.details };
   if (e instanceof z.ZodError) return describeZodError(e);
-  const code = typeof (e as { code?: unknown })?.code === 'string' ? String((e as { code: string }).code) : 'internal';
-  const message = e instanceof Error ? e.message : String(e);
+  const code = typeof (e as { code?: unknown })?.code === 'string' ? String((e as { code: string }).code).slice(0, QUOTE_MAX) : 'internal';
+  const message = clipMessage(e instanceof Error ? e.message : String(e), 2000);
   return { code, message };
 }
 
@@ -53,7 +88,7 @@ export class Router {
   /** Handles a call whose name and input come from outside: both are untrusted. */
   async handle(name: unknown, rawInput: unknown, ctx: CallContext): Promise<Envelope<unknown>> {
     if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(calls, name)) {
-      return { ok: false, error: { code: 'unknown-call', message: `Unknown call ${typeof name === "string" ? `"${name.slice(0, 80)}"` : `(a ${typeof name}, not a name)`}: the console and its main process are out of step; restart the console.` } };
+      return { ok: false, error: { code: 'unknown-call', message: `Unknown call ${typeof name === 'string' ? quoteValue(name) : `(a ${name === null ? 'null' : typeof name}, not a name)`}: the console and its main process are out of step; restart the console.` } };
     }
     const handler = this.handlers.get(name);
     if (!handler) return { ok: false, error: { code: 'not-implemented', message: `"${name}" is declared but not served by this main process.` } };

@@ -53,7 +53,7 @@ export interface HeApplyResult {
   confWritten?: { path: string; backup: string | null };
 }
 
-const HostIdField = z.string().min(1, 'Host: choose the oVirt host to deploy on.');
+const HostIdField = z.string().min(1, 'Host: choose the oVirt host to deploy on.').max(80, 'Host: at most 80 characters (a host id).');
 
 export const HeConnectInputSchema = z.object({ hostId: HostIdField, target: TargetChoiceSchema, loginChap: ChapSchema('Login CHAP') }).strict();
 export const HeLunsInputSchema = z

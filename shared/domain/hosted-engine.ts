@@ -18,7 +18,7 @@ export function isIpAddress(s: string): boolean {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const PortalSchema = z.object({
-  address: z.string().trim().refine(isIpAddress, 'Portal address: enter an IPv4 or IPv6 address (host names are not accepted by hosted-engine).'),
+  address: z.string().max(64, { message: 'Portal address: at most 64 characters', abort: true }).trim().refine(isIpAddress, 'Portal address: enter an IPv4 or IPv6 address (host names are not accepted by hosted-engine).'),
   port: z.coerce
     .number()
     .int('Portal port: enter a whole number.')
@@ -54,7 +54,7 @@ export const IqnSchema = z
 
 export const TargetChoiceSchema = z.object({
   iqn: IqnSchema,
-  tpgt: z.string().regex(/^\d+$/, 'Target TPGT: must be the number reported by discovery.'),
+  tpgt: z.string().max(10, 'Target TPGT: at most 10 digits.').regex(/^\d+$/, 'Target TPGT: must be the number reported by discovery.'),
   portals: z.array(PortalSchema).min(1, 'Target: the chosen TPGT has no portals; discover again.'),
 });
 export type TargetChoice = z.infer<typeof TargetChoiceSchema>;
@@ -64,7 +64,7 @@ const nameField = (label: string, def: string) =>
 
 const commonFields = {
   /** Portico's id of the oVirt host the wizard runs on. */
-  hostId: z.string().min(1, 'Host: choose the oVirt host to deploy on.'),
+  hostId: z.string().min(1, 'Host: choose the oVirt host to deploy on.').max(80, 'Host: at most 80 characters (a host id).'),
   domainName: nameField('Storage domain name', HE_DEFAULT_DOMAIN_NAME),
   poolName: nameField('Storage pool name', HE_DEFAULT_POOL_NAME),
   /** sanlock host id of this host. */
@@ -93,10 +93,10 @@ export const IscsiStorageInputSchema = z
     discoveryChap: ChapSchema('Discovery CHAP'),
     loginChap: ChapSchema('Login CHAP'),
     target: TargetChoiceSchema,
-    lunGuid: z.string().trim().min(1, 'LUN: choose a LUN from the list.'),
+    lunGuid: z.string().max(128, 'LUN: at most 128 characters (a LUN GUID).').trim().min(1, 'LUN: choose a LUN from the list.'),
     /** Using a LUN marked used wipes it: the admin must type the LUN GUID to confirm. */
     forceUsedLun: z.boolean().default(false),
-    forceConfirmation: z.string().default(''),
+    forceConfirmation: z.string().max(128, 'Force confirmation: at most 128 characters (type the LUN id).').default(''),
   })
   .superRefine((v, ctx) => {
     if (v.forceUsedLun && v.forceConfirmation.trim() !== v.lunGuid) {
@@ -108,8 +108,8 @@ export type IscsiStorageInput = z.infer<typeof IscsiStorageInputSchema>;
 export const NfsStorageInputSchema = z.object({
   storageType: z.enum(['nfs3', 'nfs4']),
   ...commonFields,
-  server: z.string().trim().min(1, 'NFS server: enter the server address or name.').regex(/^[A-Za-z0-9.:\-[\]]+$/, 'NFS server: enter a host name or IP address.'),
-  exportPath: z.string().trim().regex(/^\/[^\s,]*$/, 'NFS export path: enter an absolute path such as /exports/he.'),
+  server: z.string().max(253, 'NFS server: at most 253 characters.').trim().min(1, 'NFS server: enter the server address or name.').regex(/^[A-Za-z0-9.:\-[\]]+$/, 'NFS server: enter a host name or IP address.'),
+  exportPath: z.string().max(4096, 'NFS export path: at most 4096 characters.').trim().regex(/^\/[^\s,]*$/, 'NFS export path: enter an absolute path such as /exports/he.'),
 });
 export type NfsStorageInput = z.infer<typeof NfsStorageInputSchema>;
 
@@ -118,7 +118,7 @@ export type HostedEngineStorageInput = z.infer<typeof HostedEngineStorageInputSc
 
 /** The discovery request (before a target is chosen). */
 export const DiscoverRequestSchema = z.object({
-  hostId: z.string().min(1, 'Host: choose the oVirt host to deploy on.'),
+  hostId: z.string().min(1, 'Host: choose the oVirt host to deploy on.').max(80, 'Host: at most 80 characters (a host id).'),
   portals: z.array(PortalSchema).min(1, 'Portal: enter at least one portal address.'),
   discoveryChap: ChapSchema('Discovery CHAP'),
 });
@@ -127,7 +127,7 @@ export type DiscoverRequest = z.infer<typeof DiscoverRequestSchema>;
 /** How the console authenticates to VDSM (issue 7, 1). */
 export const VdsmIdentityChoiceSchema = z.discriminatedUnion('kind', [
   /** A client cert+key signed by the engine CA, stored once in the SecretStore. */
-  z.object({ kind: z.literal('client-cert'), secretKey: z.string().min(1) }),
+  z.object({ kind: z.literal('client-cert'), secretKey: z.string().min(1).max(80, 'Client certificate key: at most 80 characters (a secret id).') }),
   /** Zero-config: SSH tunnel to the host's own 54321 and the host's vdsm cert read into memory. */
   z.object({ kind: z.literal('ssh-host-cert') }),
 ]);

@@ -54,7 +54,14 @@ export function formatSize(bytes: number): string {
   return `${bytes} B`;
 }
 
-export const sizeSchema = z.string().transform((v, ctx) => {
+/** Text of at most `max` characters; longer input is refused before any check that quotes it. */
+export const boundedText = (field: string, max: number) =>
+  z.string().max(max, { message: `${field}: at most ${max} characters`, abort: true });
+
+/** A storage server's id, as the Hosts page lists it. */
+const serverIdSchema = (message = 'Server: choose a server') => boundedText('Server', 80).min(1, { message });
+
+export const sizeSchema = boundedText('Size', 32).transform((v, ctx) => {
   const r = parseSize(v, 'Size');
   if (!r.ok) {
     ctx.addIssue({ code: 'custom', message: r.error });
@@ -93,17 +100,17 @@ export function iscsiNameProblem(v: string, field: string, allowEuiNaa: boolean)
   return null;
 }
 
-export const targetIqnSchema = z.string().superRefine((v, ctx) => {
+export const targetIqnSchema = boundedText('IQN', 255).superRefine((v, ctx) => {
   const p = iscsiNameProblem(v, 'IQN', false);
   if (p) ctx.addIssue({ code: 'custom', message: p });
 });
-export const initiatorNameSchema = z.string().superRefine((v, ctx) => {
+export const initiatorNameSchema = boundedText('Allowed initiator', 255).superRefine((v, ctx) => {
   const p = iscsiNameProblem(v, 'Allowed initiator', true);
   if (p) ctx.addIssue({ code: 'custom', message: p });
 });
 
 /** Short target name: conf file name, default backing file name and IQN suffix (NetManager's [section]). */
-export const targetNameSchema = z.string().superRefine((v, ctx) => {
+export const targetNameSchema = boundedText('Name', 64).superRefine((v, ctx) => {
   if (!/^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$/.test(v) || v.includes('..')) {
     ctx.addIssue({ code: 'custom', message: `Name: "${v}" is not allowed; use 1-64 lower-case letters, digits, "-" or "." (not at the ends, no "..")` });
   }
@@ -197,7 +204,7 @@ export function addressAcl(input: string, field = 'Allowed network'): AddrProble
   return { ok: false, error: `${field}: "${s}" is not an IPv4/IPv6 address or network (host names are not allowed by tgt)` };
 }
 
-export const addressAclSchema = z.string().transform((v, ctx) => {
+export const addressAclSchema = boundedText('Allowed network', 64).transform((v, ctx) => {
   const r = addressAcl(v);
   if (!r.ok) {
     ctx.addIssue({ code: 'custom', message: r.error });
@@ -258,7 +265,7 @@ export type ChapInput = z.infer<typeof ChapInputSchema>;
 
 // ---------------------------------------------------------------- LUNs
 
-const fileNameSchema = z.string().superRefine((v, ctx) => {
+const fileNameSchema = boundedText('Backing file', 4096).superRefine((v, ctx) => {
   if (v.includes('..')) ctx.addIssue({ code: 'custom', message: `Backing file: "${v}" contains ".."; give a name inside the storage folder` });
   else if (v.startsWith('/')) {
     if (!/^(\/[A-Za-z0-9_.+-]+)+$/.test(v)) ctx.addIssue({ code: 'custom', message: `Backing file: "${v}" has characters tgt cannot take; use letters, digits, "_", "-", "." and "+"` });
@@ -267,14 +274,14 @@ const fileNameSchema = z.string().superRefine((v, ctx) => {
   }
 });
 
-const devicePathSchema = z.string().superRefine((v, ctx) => {
+const devicePathSchema = boundedText('Block device', 4096).superRefine((v, ctx) => {
   if (!/^\/dev\/[A-Za-z0-9_.+:/-]+$/.test(v) || v.includes('..') || v.includes('//')) {
     ctx.addIssue({ code: 'custom', message: `Block device: "${v}" must be a path under /dev/ made of letters, digits and _ . + : - / (no "..")` });
   }
 });
 
 const lvmNameSchema = (field: string) =>
-  z.string().superRefine((v, ctx) => {
+  boundedText(field, 128).superRefine((v, ctx) => {
     if (!/^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$/.test(v) || v === '.' || v === '..') {
       ctx.addIssue({ code: 'custom', message: `${field}: "${v}" is not a valid LVM name; use letters, digits, + _ . - (not starting with -)` });
     }
@@ -302,7 +309,7 @@ const scsiParam = (field: string, max: number) =>
 export const LunInputSchema = z
   .object({
     /** Text as typed ("750GB"); not needed for an existing device (its own size is used). */
-    size: z.string().optional(),
+    size: boundedText('Size', 32).optional(),
     backing: BackingInputSchema,
     readonly: z.boolean().default(false),
     vendorId: scsiParam('Vendor', 8).optional(),
@@ -361,7 +368,7 @@ export const NETWORKS_NOTE = 'tgt listens on the same portals for every target; 
 
 export const TargetInputSchema = z
   .object({
-    serverId: z.string().min(1, { message: 'Server: choose a server' }),
+    serverId: serverIdSchema(),
     name: targetNameSchema,
     iqn: targetIqnSchema,
     comment: metaText('Comment').optional(),
@@ -385,22 +392,22 @@ export function buildIqn(baseIqn: string, name: string): string {
 }
 
 export const LunAddInputSchema = z.object({
-  serverId: z.string().min(1),
+  serverId: serverIdSchema(),
   iqn: targetIqnSchema,
   luns: z.array(LunInputSchema).min(1).max(255),
 });
 export type LunAddInput = z.input<typeof LunAddInputSchema>;
 
-export const AccessEditInputSchema = z.object({ serverId: z.string().min(1), iqn: targetIqnSchema, access: AccessInputSchema });
+export const AccessEditInputSchema = z.object({ serverId: serverIdSchema(), iqn: targetIqnSchema, access: AccessInputSchema });
 export type AccessEditInput = z.input<typeof AccessEditInputSchema>;
 
 export const TargetDeleteInputSchema = z.object({
-  serverId: z.string().min(1),
+  serverId: serverIdSchema(),
   iqn: targetIqnSchema,
   /** Tear down connected sessions; only after the admin has seen who is connected. */
   force: z.boolean().default(false),
   /** The initiators the admin saw when choosing force; a different set means re-confirm. */
-  confirmedSessions: z.array(z.string()).optional(),
+  confirmedSessions: z.array(boundedText('Confirmed session', 300)).max(4096, { message: 'Confirmed sessions: at most 4096' }).optional(),
   /** Remove backing files in the storage folder too (separate, explicit choice). */
   deleteBackingFiles: z.boolean().default(false),
 });
