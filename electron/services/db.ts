@@ -38,12 +38,28 @@ const MIGRATIONS: string[] = [
   CREATE TABLE secrets (name TEXT PRIMARY KEY, blob TEXT NOT NULL);
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: the write-ahead job journal (operations as data, their intents and outcomes)
+  `
+  CREATE TABLE job_ops (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE, seq INTEGER NOT NULL, phase TEXT NOT NULL,
+    step INTEGER NOT NULL, idx INTEGER NOT NULL, op TEXT NOT NULL, state TEXT NOT NULL, output TEXT, error TEXT,
+    started_at TEXT NOT NULL, finished_at TEXT,
+    PRIMARY KEY (job_id, seq)
+  );
+  ALTER TABLE jobs ADD COLUMN plan TEXT;
+  ALTER TABLE jobs ADD COLUMN parent_job_id TEXT;
+  ALTER TABLE jobs ADD COLUMN verification TEXT;
+  ALTER TABLE jobs ADD COLUMN leftover TEXT;
+  ALTER TABLE job_steps ADD COLUMN ops TEXT;
+  `,
 ];
 
 export function openDb(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  // Journal intents must be on disk before the remote command starts: fsync every commit.
+  db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;

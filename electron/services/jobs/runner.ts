@@ -1,80 +1,120 @@
-// Applies plans as jobs: one step at a time, progress events, cancel, stop at the first failure,
-// undo the done steps in reverse, an audit entry per step. Everything stored or pushed is masked.
+// Applies plans as jobs with a write-ahead journal: each batch of operations is journaled as an
+// intent before it touches a server and its outcome after; a failure, a cancel or a lost
+// connection rolls back what the journal shows (verifying in-doubt operations first); a job the
+// console died in is "interrupted" at the next start and offered for rollback or resume as an
+// ordinary plan. Everything stored or pushed is masked; secrets are journaled as references.
 import { randomUUID } from 'node:crypto';
-import type { JobState, JobView, StepState } from '../../../shared/plan';
+import type { JobState, JobView, PlanView, StepState } from '../../../shared/plan';
 import { PorticoError } from '../../../shared/contract-kit';
 import type { AuditLog } from '../audit';
 import type { Db } from '../db';
 import type { EventBus } from '../events';
-import { maskSecrets } from '../mask';
+import { maskDeep, maskSecrets } from '../mask';
+import { failpointFor, type Failpoint } from './failpoints';
+import { JobStore } from './job-store';
+import { Journal, type OpState } from './journal';
+import type { OperationRegistry } from './kinds';
 import { KeyedLocks } from './locks';
-import type { ExecPlan, StepContext } from './plan';
+import { resolveRefs, type BatchOutcome, type OpContext, type Operation, type Plan } from './operation';
+import { buildResume, buildRollback, outputsOf, refLookup, storedPlanOf, type StoredPlan } from './recovery';
 import type { PlanRegistry } from './registry';
+import { Sealer, unseal, type SecretVault } from './seal';
+
+export interface JobRunnerDeps {
+  db: Db;
+  plans: PlanRegistry;
+  audit: AuditLog;
+  events: EventBus;
+  kinds: OperationRegistry;
+  vault: SecretVault & { deletePrefix(prefix: string): void };
+  /** Names a host in messages ("stor1 (10.0.0.5)"). */
+  hostLabel?: (hostId: string) => string;
+  failpoints?: readonly Failpoint[];
+  /** Drops a host's SSH connection (failpoint mode "cut"). */
+  cutConnection?: (hostId: string) => Promise<void>;
+}
 
 interface LiveJob {
   view: JobView;
   abort: AbortController;
-  secrets: readonly string[];
+  plan: Plan;
+  secrets: string[];
+  sealer: Sealer;
+  outputs: Map<string, unknown>;
+  /** Job step index of each plan step (differs for a resumed job). */
+  stepIndexes: number[];
   done: Promise<JobView>;
 }
 
+interface FlatOp {
+  /** Step index in the job. */
+  step: number;
+  /** Operation number in the original plan. */
+  idx: number;
+  op: Operation;
+}
+
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const TERMINAL_CLEAN: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'rolled-back', 'resumed'];
 
 export class JobRunner {
   private readonly live = new Map<string, LiveJob>();
   private readonly locks = new KeyedLocks();
+  private readonly journal: Journal;
+  private readonly store: JobStore;
 
-  constructor(
-    private readonly db: Db,
-    private readonly plans: PlanRegistry,
-    private readonly audit: AuditLog,
-    private readonly events: EventBus,
-  ) {
-    // Jobs that were running when the console stopped cannot be resumed: say so.
-    this.db
-      .prepare("UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE state = 'running'")
-      .run('Interrupted: the console stopped while this job ran. Check the server and re-plan.', new Date().toISOString());
+  constructor(private readonly d: JobRunnerDeps) {
+    this.journal = new Journal(d.db);
+    this.store = new JobStore(d.db);
+    this.markInterrupted();
   }
 
-  /** Starts applying a plan built by main; returns at once with the job id. */
-  async apply(planId: string): Promise<{ jobId: string; done: Promise<JobView> }> {
-    const taken = this.plans.take(planId);
-    const { exec } = taken;
-    const stale = exec.checkFresh ? await exec.checkFresh(new AbortController().signal).catch((e) => `could not re-read the server: ${errText(e)}`) : null;
-    if (stale) {
-      this.plans.restore(planId, taken);
-      throw new PorticoError('plan-stale', `The server changed since this plan was built (${maskSecrets(stale, exec.secrets ?? [])}). Build the plan again to see the current state.`, 'planId');
+  /** Jobs the journal shows as running were interrupted by a stop of the console: say so, change nothing on any server. */
+  private markInterrupted(): void {
+    for (const id of this.store.runningIds()) {
+      const n = this.journal.markInDoubt(id);
+      const view = this.store.load(id)!;
+      for (const s of view.steps) if (s.state === 'running') this.store.setStep(id, s.index, 'in-doubt', 'The console stopped while this step ran: it may have taken effect in part.');
+      this.store.setState(id, 'interrupted', {
+        error: `Interrupted: the console stopped while this job ran${n ? ` (${n} operation${n > 1 ? 's' : ''} in doubt)` : ''}. Review its rollback plan, or resume it if the server still allows.`,
+        finishedAt: new Date().toISOString(),
+      });
+      this.d.audit.append({ actor: 'console', action: 'job.interrupted', jobId: id, detail: `Job "${view.title}" found running at start: marked interrupted, ${n} operation(s) in doubt; nothing was changed on any server.` });
     }
-    const jobId = randomUUID();
-    const view: JobView = {
-      id: jobId,
-      planId,
-      kind: exec.kind,
-      title: taken.view.title,
-      state: 'running',
-      error: null,
-      startedAt: new Date().toISOString(),
-      finishedAt: null,
-      steps: taken.view.steps.map((s) => ({ index: s.index, title: s.title, command: s.command, state: 'pending' as StepState, message: null })),
+  }
+
+  private label(host: string): string {
+    return this.d.hostLabel?.(host) ?? host;
+  }
+
+  // ------------------------------------------------------------ public
+
+  /** Starts applying a plan built by main; returns at once with the job id. */
+  async apply(planId: string, opts: { confirmDangers?: boolean } = {}): Promise<{ jobId: string; done: Promise<JobView> }> {
+    const held = this.d.plans.take(planId);
+    const { plan, view: planView } = held;
+    const refuse = (e: PorticoError): never => {
+      this.d.plans.restore(planId, held);
+      throw e;
     };
-    this.db.transaction(() => {
-      this.db.prepare('INSERT INTO jobs (id, plan_id, kind, title, state, started_at) VALUES (?, ?, ?, ?, ?, ?)').run(jobId, planId, view.kind, view.title, view.state, view.startedAt);
-      const ins = this.db.prepare('INSERT INTO job_steps (job_id, idx, title, command, state) VALUES (?, ?, ?, ?, ?)');
-      for (const s of view.steps) ins.run(jobId, s.index, s.title, s.command, s.state);
-    })();
-    const abort = new AbortController();
-    const job: LiveJob = { view, abort, secrets: exec.secrets ?? [], done: Promise.resolve(view) };
-    this.live.set(jobId, job);
-    this.audit.append({ actor: 'console', action: 'job.start', jobId, detail: `Apply plan "${view.title}" (${view.steps.length} steps)`, secrets: job.secrets });
+    if (plan.dangers?.length && !opts.confirmDangers) {
+      refuse(new PorticoError('confirmation-required', `This plan lowers protection: ${planView.dangers.join(' ')} Tick "I understand" to apply it.`, 'confirmDangers'));
+    }
+    if (!plan.resume) {
+      const stale = await this.checkFresh(plan);
+      if (stale) refuse(new PorticoError('plan-stale', `The server changed since this plan was built (${maskSecrets(stale, plan.secrets ?? [])}). Build the plan again to see the current state.`, 'planId'));
+    }
+    const job = plan.resume ? this.reopen(plan, planView) : this.create(plan, planView);
+    this.live.set(job.view.id, job);
     this.push(job);
-    job.done = this.run(job, exec).finally(() => this.live.delete(jobId));
-    return { jobId, done: job.done };
+    job.done = this.run(job).finally(() => this.live.delete(job.view.id));
+    return { jobId: job.view.id, done: job.done };
   }
 
   cancel(jobId: string): boolean {
     const job = this.live.get(jobId);
     if (!job || job.view.state !== 'running') return false;
-    this.audit.append({ actor: 'console', action: 'job.cancel', jobId, detail: `Cancel requested for "${job.view.title}"`, secrets: job.secrets });
+    this.audit(job, 'job.cancel', `Cancel requested for "${job.view.title}"`);
     job.abort.abort(new PorticoError('cancelled', 'Cancelled by the admin.'));
     return true;
   }
@@ -82,132 +122,385 @@ export class JobRunner {
   get(jobId: string): JobView {
     const live = this.live.get(jobId);
     if (live) return live.view;
-    const j = this.load(jobId);
+    const j = this.store.load(jobId);
     if (!j) throw new PorticoError('not-found', `No job with id ${jobId}.`, 'jobId');
     return j;
   }
 
   list(limit: number): JobView[] {
-    const ids = this.db.prepare('SELECT id FROM jobs ORDER BY started_at DESC LIMIT ?').all(limit) as { id: string }[];
-    return ids.map((r) => this.live.get(r.id)?.view ?? this.load(r.id)!).filter(Boolean);
+    return this.store.recentIds(limit).map((id) => this.live.get(id)?.view ?? this.store.load(id)!).filter(Boolean);
   }
 
-  private load(jobId: string): JobView | null {
-    const j = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as Record<string, string | null> | undefined;
-    if (!j) return null;
-    const steps = this.db.prepare('SELECT idx, title, command, state, message FROM job_steps WHERE job_id = ? ORDER BY idx').all(jobId) as {
-      idx: number; title: string; command: string; state: StepState; message: string | null;
-    }[];
-    return {
-      id: j.id!, planId: j.plan_id!, kind: j.kind!, title: j.title!, state: j.state as JobState, error: j.error, startedAt: j.started_at!, finishedAt: j.finished_at,
-      steps: steps.map((s) => ({ index: s.idx, title: s.title, command: s.command, state: s.state, message: s.message })),
-      result: j.result ? JSON.parse(j.result) : undefined,
+  /** Builds the plan that undoes what an interrupted (or half rolled back) job did, verifying in-doubt operations against the live servers. */
+  async planRollback(jobId: string): Promise<PlanView> {
+    const { view, stored } = this.recoverable(jobId);
+    const ctx = this.readCtx();
+    const built = await buildRollback(this.d.kinds, this.journal.entries(jobId), view.steps.map((s) => s.title), unseal(stored.priorOutputs, this.d.vault) as Record<string, unknown>, this.d.vault, ctx, (h) => this.label(h));
+    if (!built.steps.length && !built.irreversible.length) {
+      throw new PorticoError('nothing-to-undo', `Nothing of "${view.title}" is in effect on the servers${built.notes.length ? ` (${built.notes.join(' ')})` : ''}: there is nothing to roll back.`, 'jobId');
+    }
+    return this.d.plans.register({
+      kind: 'rollback',
+      title: `Roll back "${view.title}"`,
+      hostIds: stored.hostIds,
+      lockKeys: stored.lockKeys,
+      steps: built.steps.map((s) => ({ title: s.title, ops: s.ops })),
+      warnings: [...built.notes, ...built.irreversible.map((x) => `Left as it is: ${x}`), 'Each undo is idempotent: running this rollback again, or after a partial one, leaves the servers as before the job.'],
+      secrets: built.secrets,
+      rollbackOf: jobId,
+    });
+  }
+
+  /** Builds a plan that finishes an interrupted job, when every remaining operation is still valid against the live state. */
+  async planResume(jobId: string): Promise<PlanView> {
+    const { view, stored } = this.recoverable(jobId);
+    if (view.state !== 'interrupted') throw new PorticoError('not-resumable', `Only interrupted jobs resume; this one is ${view.state}. Build its rollback plan instead.`, 'jobId');
+    const plan = unseal(stored, this.d.vault) as StoredPlan;
+    const r = await buildResume(this.d.kinds, stored, this.journal.entries(jobId), this.d.vault, this.readCtx());
+    if (!r.ok) throw new PorticoError('not-resumable', `"${view.title}" cannot resume: ${r.reason}. Roll it back instead.`, 'jobId');
+    return this.d.plans.register({
+      kind: plan.kind,
+      title: `Resume "${view.title}"`,
+      hostIds: plan.hostIds,
+      lockKeys: plan.lockKeys,
+      steps: r.steps,
+      verify: plan.verify,
+      priorOutputs: r.outputs,
+      secrets: r.secrets,
+      warnings: [`Continues the interrupted job with its ${r.opIndexes.length} remaining operation(s); if one fails, the whole job is rolled back.`],
+      resume: { jobId, stepIndexes: r.stepIndexes, opIndexes: r.opIndexes },
+    });
+  }
+
+  // ------------------------------------------------------------ job records
+
+  private recoverable(jobId: string): { view: JobView; stored: StoredPlan } {
+    if (this.live.has(jobId)) throw new PorticoError('job-running', 'This job is still running.', 'jobId');
+    const view = this.get(jobId);
+    if (!view.recoverable) throw new PorticoError('not-recoverable', `This job is ${view.state}: there is nothing to recover.`, 'jobId');
+    const stored = this.store.sealedPlan(jobId) as StoredPlan | null;
+    if (!stored) throw new PorticoError('not-recoverable', 'This job was recorded before the journal existed: check the server and re-plan.', 'jobId');
+    return { view, stored };
+  }
+
+  private readCtx(): OpContext {
+    return { signal: new AbortController().signal, log: () => undefined };
+  }
+
+  private newLive(plan: Plan, view: JobView, stepIndexes: number[]): LiveJob {
+    const secrets = plan.secrets ?? [];
+    return { view, abort: new AbortController(), plan, secrets, sealer: new Sealer(this.d.vault, `job:${view.id}:`, secrets), outputs: new Map(Object.entries(plan.priorOutputs ?? {})), stepIndexes, done: Promise.resolve(view) };
+  }
+
+  private sealOp(job: LiveJob, o: Operation): Operation {
+    return { ...o, params: job.sealer.seal(o.params, this.d.kinds.op(o.kind).sensitive ?? []) as Record<string, unknown> };
+  }
+
+  private create(plan: Plan, planView: PlanView): LiveJob {
+    const id = randomUUID();
+    const view: JobView = {
+      id, planId: planView.id, kind: plan.kind, title: planView.title, state: 'running', error: null,
+      startedAt: new Date().toISOString(), finishedAt: null,
+      steps: planView.steps.map((s) => ({ index: s.index, title: s.title, command: s.command, state: 'pending' as StepState, message: null })),
+      verification: null, leftover: [], parentJobId: plan.rollbackOf ?? null, recoverable: false,
     };
+    const job = this.newLive(plan, view, plan.steps.map((_, i) => i));
+    this.store.insert(view, storedPlanOf(plan, (o) => this.sealOp(job, o), (v) => job.sealer.seal(v)));
+    this.audit(job, 'job.start', `Apply plan "${view.title}" (${view.steps.length} steps)${plan.dangers?.length ? `; protection lowered, confirmed: ${planView.dangers.join(' ')}` : ''}`);
+    return job;
+  }
+
+  private reopen(plan: Plan, planView: PlanView): LiveJob {
+    const r = plan.resume!;
+    const view = this.store.load(r.jobId);
+    if (!view || view.state !== 'interrupted') throw new PorticoError('not-resumable', 'The job is no longer interrupted.', 'planId');
+    view.state = 'running';
+    view.error = null;
+    view.finishedAt = null;
+    view.recoverable = false;
+    this.store.setState(view.id, 'running');
+    const job = this.newLive(plan, view, r.stepIndexes);
+    this.audit(job, 'job.resume', `Resume "${view.title}" with plan ${planView.id}: ${r.opIndexes.length} remaining operation(s)`);
+    return job;
   }
 
   private push(job: LiveJob): void {
-    this.events.emit('job.updated', structuredClone(job.view));
+    this.d.events.emit('job.updated', structuredClone(job.view));
+  }
+
+  private audit(job: LiveJob, action: string, detail: string): void {
+    this.d.audit.append({ actor: 'console', action, jobId: job.view.id, detail, secrets: job.secrets });
   }
 
   private setStep(job: LiveJob, index: number, state: StepState, message: string | null = null): void {
     const step = job.view.steps[index];
+    if (!step) return;
     step.state = state;
     step.message = message === null ? null : maskSecrets(message, job.secrets);
-    this.db.prepare('UPDATE job_steps SET state = ?, message = ? WHERE job_id = ? AND idx = ?').run(state, step.message, job.view.id, index);
+    this.store.setStep(job.view.id, index, state, step.message);
     this.push(job);
   }
 
-  private ctx(job: LiveJob, index: number): StepContext {
+  private ctx(job: LiveJob, stepIndex: number, signal: AbortSignal = job.abort.signal): OpContext {
     return {
-      signal: job.abort.signal,
+      signal,
       log: (line: string) => {
         const masked = maskSecrets(line, job.secrets);
-        this.db.prepare("UPDATE job_steps SET log = log || ? WHERE job_id = ? AND idx = ?").run(masked + '\n', job.view.id, index);
-        this.events.emit('job.log', { jobId: job.view.id, stepIndex: index, line: masked });
+        this.store.appendLog(job.view.id, stepIndex, masked);
+        this.d.events.emit('job.log', { jobId: job.view.id, stepIndex, line: masked });
       },
     };
   }
 
-  private async run(job: LiveJob, exec: ExecPlan): Promise<JobView> {
-    const release = await this.locks.acquire(exec.lockKeys);
-    const { id: jobId } = job.view;
-    const audit = (action: string, detail: string) => this.audit.append({ actor: 'console', action, jobId, detail, secrets: job.secrets });
+  // ------------------------------------------------------------ checks
+
+  private async runChecks(checks: readonly Operation[], outputs: Map<string, unknown>, ctx: OpContext): Promise<{ ok: true; results: unknown[] } | { ok: false; reason: string; found?: unknown }> {
+    const results: unknown[] = [];
+    for (const c of checks) {
+      const kind = this.d.kinds.check(c.kind);
+      const r = await kind.check(kind.schema.parse(resolveRefs(c.params, refLookup(outputs))), c.host, ctx).catch((e: unknown) => ({ ok: false as const, reason: `could not read ${this.label(c.host)}: ${errText(e)}` }));
+      if (!r.ok) return r;
+      if (r.result !== undefined) results.push(r.result);
+    }
+    return { ok: true, results };
+  }
+
+  private async checkFresh(plan: Plan, signal?: AbortSignal): Promise<string | null> {
+    if (!plan.fresh?.length) return null;
+    const r = await this.runChecks(plan.fresh, new Map(), { signal: signal ?? new AbortController().signal, log: () => undefined });
+    return r.ok ? null : r.reason;
+  }
+
+  // ------------------------------------------------------------ apply
+
+  /** Consecutive operations of one batchable kind on one host in one step run in one round trip. */
+  private takeBatch(plan: Plan, flat: FlatOp[], i: number): FlatOp[] {
+    const first = flat[i];
+    const kind = this.d.kinds.op(first.op.kind);
+    const batch = [first];
+    if (!kind.applyBatch) return batch;
+    const outs = new Set(first.op.out ? [first.op.out] : []);
+    for (let j = i + 1; j < flat.length; j++) {
+      const n = flat[j];
+      if (n.op.kind !== first.op.kind || n.op.host !== first.op.host || n.step !== first.step) break;
+      if (failpointFor(this.d.failpoints ?? [], plan.kind, n.idx)) break;
+      if (outs.size && JSON.stringify(n.op.params).includes('"$out"')) break;
+      if (n.op.out) outs.add(n.op.out);
+      batch.push(n);
+    }
+    return batch;
+  }
+
+  private flatten(job: LiveJob): FlatOp[] {
+    const { plan } = job;
+    const out: FlatOp[] = [];
+    let k = 0;
+    plan.steps.forEach((s, i) => s.ops.forEach((op) => out.push({ step: job.stepIndexes[i], idx: plan.resume ? plan.resume.opIndexes[k++] : k++, op })));
+    return out;
+  }
+
+  private async run(job: LiveJob): Promise<JobView> {
+    const { plan } = job;
+    const release = await this.locks.acquire(plan.lockKeys);
     let failure: string | null = null;
     let cancelled = false;
-    const done: number[] = [];
     try {
       // Re-check once the lock is ours: another plan on the same server may have just run.
-      const stale = exec.checkFresh ? await exec.checkFresh(job.abort.signal).catch((e) => `could not re-read the server: ${errText(e)}`) : null;
+      const stale = plan.resume ? null : await this.checkFresh(plan, job.abort.signal);
       if (stale) failure = `The server changed since this plan was built (${stale}). Build the plan again.`;
-      for (let i = 0; i < exec.steps.length && !failure; i++) {
-        const step = exec.steps[i];
+      const flat = this.flatten(job);
+      const lastOfStep = new Map<number, number>();
+      flat.forEach((f, n) => lastOfStep.set(f.step, n));
+      for (let i = 0; i < flat.length && !failure; ) {
         if (job.abort.signal.aborted) {
           cancelled = true;
           break;
         }
-        this.setStep(job, i, 'running');
-        audit('step.start', `Step ${i + 1}: ${step.title} — ${step.command}`);
-        try {
-          await step.run(this.ctx(job, i));
-          done.push(i);
-          this.setStep(job, i, 'done');
-          audit('step.done', `Step ${i + 1} done: ${step.title}`);
-        } catch (e) {
+        const batch = this.takeBatch(plan, flat, i);
+        const step = batch[0].step;
+        if (job.view.steps[step]?.state === 'pending') {
+          this.setStep(job, step, 'running');
+          this.audit(job, 'step.start', `Step ${step + 1}: ${job.view.steps[step].title} — ${job.view.steps[step].command}`);
+        }
+        const r = await this.runBatch(job, batch, plan.rollbackOf ? 'ensure' : 'apply');
+        i += batch.length;
+        if (r.error !== null) {
           if (job.abort.signal.aborted) {
             cancelled = true;
-            this.setStep(job, i, 'failed', 'Cancelled while running.');
-            audit('step.cancelled', `Step ${i + 1} cancelled: ${step.title}`);
+            this.setStep(job, step, 'in-doubt', 'Cancelled while running: rollback checks what took effect.');
+            this.audit(job, 'step.cancelled', `Step ${step + 1} cancelled: ${job.view.steps[step].title}`);
           } else {
-            failure = `Step ${i + 1} (${step.title}) failed: ${errText(e)}`;
-            this.setStep(job, i, 'failed', errText(e));
-            audit('step.failed', failure);
+            failure = `Step ${step + 1} (${job.view.steps[step].title}) failed: ${r.error}`;
+            this.setStep(job, step, r.inDoubt ? 'in-doubt' : 'failed', r.error);
+            this.audit(job, 'step.failed', failure);
           }
           break;
         }
+        if (lastOfStep.get(step) === i - 1) {
+          this.setStep(job, step, 'done');
+          this.audit(job, 'step.done', `Step ${step + 1} done: ${job.view.steps[step].title}`);
+        }
       }
       if (failure || cancelled) {
-        const undoFailures = await this.rollback(job, exec, done, audit);
-        if (undoFailures.length) failure = `${failure ?? 'Cancelled'}. Rollback incomplete: ${undoFailures.join('; ')}`;
-        for (let i = 0; i < exec.steps.length; i++) if (job.view.steps[i].state === 'pending') this.setStep(job, i, 'skipped');
-      } else if (exec.verify) {
-        job.view.result = await exec.verify(this.ctx(job, exec.steps.length - 1)).catch((e) => ({ verifyError: errText(e) }));
+        if (plan.rollbackOf) {
+          job.view.leftover = [`The rollback stopped: ${failure ?? 'cancelled'}. What it had not undone is still in effect; build the rollback plan again from the original job (undo is idempotent).`];
+        } else {
+          job.view.leftover = await this.rollback(job);
+        }
+        for (const s of job.view.steps) if (s.state === 'pending') this.setStep(job, s.index, 'skipped');
+      } else if (plan.verify?.length) {
+        const v = await this.runChecks(plan.verify, job.outputs, this.ctx(job, job.view.steps.length - 1));
+        job.view.verification = v.ok ? { ok: true, reason: null } : { ok: false, reason: maskSecrets(v.reason, job.secrets), found: maskDeep(v.found, job.secrets) };
+        if (v.ok) job.view.result = maskDeep(v.results.length === 1 ? v.results[0] : v.results.length ? v.results : undefined, job.secrets);
       }
+    } catch (e) {
+      failure = `internal error: ${errText(e)}`;
     } finally {
       release();
     }
-    const state: JobState = failure ? 'failed' : cancelled ? 'cancelled' : 'succeeded';
-    job.view.state = state;
-    job.view.error = failure ? maskSecrets(failure, job.secrets) : cancelled ? 'Cancelled by the admin; the steps already done were undone.' : null;
-    job.view.finishedAt = new Date().toISOString();
-    this.db
-      .prepare('UPDATE jobs SET state = ?, error = ?, result = ?, finished_at = ? WHERE id = ?')
-      .run(state, job.view.error, job.view.result === undefined ? null : maskSecrets(JSON.stringify(job.view.result), job.secrets), job.view.finishedAt, jobId);
-    audit(`job.${state}`, `Job "${job.view.title}" ${state}${job.view.error ? `: ${job.view.error}` : ''}`);
-    this.push(job);
-    return job.view;
+    return this.finish(job, failure, cancelled);
   }
 
-  private async rollback(job: LiveJob, exec: ExecPlan, done: number[], audit: (a: string, d: string) => void): Promise<string[]> {
-    const failures: string[] = [];
-    // Undo must run even after a cancel, so it gets a fresh signal.
-    const undoCtl = new AbortController();
-    for (const i of [...done].reverse()) {
-      const step = exec.steps[i];
-      if (!step.undo) {
-        this.setStep(job, i, 'undone', 'Nothing to undo.');
+  private finish(job: LiveJob, failure: string | null, cancelled: boolean): JobView {
+    const v = job.view;
+    let state: JobState;
+    if (failure || cancelled) state = job.view.leftover.length ? 'rollback-failed' : failure ? 'failed' : 'cancelled';
+    else state = v.verification && !v.verification.ok ? 'verification-failed' : 'succeeded';
+    v.state = state;
+    v.recoverable = ['rollback-failed', 'verification-failed'].includes(state) && !job.plan.rollbackOf;
+    const why = failure ?? (cancelled ? 'Cancelled by the admin' : null);
+    v.error =
+      state === 'verification-failed' ? `Applied, but the read-back disagrees: ${v.verification!.reason}` :
+      state === 'rollback-failed' ? `${why}. Rollback incomplete: ${v.leftover.join(' ')}` :
+      state === 'cancelled' ? 'Cancelled by the admin; what had taken effect was undone.' :
+      failure ? `${failure}${job.plan.rollbackOf ? '' : ' Everything it had done was undone.'}` : null;
+    v.error = v.error === null ? null : maskSecrets(v.error, job.secrets);
+    v.leftover = v.leftover.map((x) => maskSecrets(x, job.secrets));
+    v.finishedAt = new Date().toISOString();
+    this.store.finish(v, v.result === undefined ? null : JSON.stringify(v.result));
+    this.audit(job, `job.${state}`, `Job "${v.title}" ${state}${v.error ? `: ${v.error}` : ''}`);
+    const parent = job.plan.rollbackOf ?? null;
+    if (parent && state === 'succeeded') this.closeParent(parent, 'rolled-back', `Rolled back by job ${v.id}.`);
+    if (job.plan.resume && state === 'succeeded') this.d.audit.append({ actor: 'console', action: 'job.resumed', jobId: v.id, detail: `Job "${v.title}" finished after a resume.` });
+    if (TERMINAL_CLEAN.includes(state)) this.d.vault.deletePrefix(`job:${v.id}:`);
+    this.push(job);
+    return v;
+  }
+
+  private closeParent(jobId: string, state: JobState, note: string): void {
+    this.store.finish({ ...this.store.load(jobId)!, state, error: note, finishedAt: new Date().toISOString(), leftover: [] }, null);
+    this.d.audit.append({ actor: 'console', action: `job.${state}`, jobId, detail: note });
+    this.d.vault.deletePrefix(`job:${jobId}:`);
+    const view = this.store.load(jobId);
+    if (view) this.d.events.emit('job.updated', view);
+  }
+
+  /**
+   * Runs one batch: intents first (durable), then the operations, then outcomes. mode "ensure"
+   * (rollback plans and undo) skips operations already in effect, so it is idempotent.
+   */
+  private async runBatch(job: LiveJob, batch: FlatOp[], mode: 'apply' | 'ensure', phase: 'apply' | 'undo' = 'apply', signal?: AbortSignal): Promise<{ error: string | null; inDoubt?: boolean }> {
+    const kind = this.d.kinds.op(batch[0].op.kind);
+    const host = batch[0].op.host;
+    let params: Record<string, unknown>[];
+    try {
+      params = batch.map((b) => kind.schema.parse(resolveRefs(b.op.params, refLookup(job.outputs))));
+    } catch (e) {
+      return { error: `cannot prepare ${kind.kind}: ${errText(e)}` };
+    }
+    const seqs = this.journal.intents(job.view.id, phase, batch.map((b) => ({ step: b.step, idx: b.idx, op: this.sealOp(job, b.op) })));
+    const ctx = this.ctx(job, batch[0].step, signal);
+    for (const b of batch) ctx.log(this.d.kinds.describe(b.op));
+    const fp = phase === 'apply' ? failpointFor(this.d.failpoints ?? [], job.plan.kind, batch[0].idx) : null;
+    if (fp?.mode === 'fail') {
+      this.journal.outcomes(job.view.id, seqs.map((seq, n) => ({ seq, state: (n === 0 ? 'failed' : 'not-run') as OpState, error: n === 0 ? 'injected failure (failpoint)' : null })));
+      return { error: `${this.d.kinds.describe(batch[0].op)}: injected failure (failpoint)` };
+    }
+    let outcomes: BatchOutcome[];
+    try {
+      const running =
+        mode === 'ensure' ? this.ensure(kind, params, host, ctx).then(() => params.map(() => ({ ok: true as const }))) :
+        kind.applyBatch ? kind.applyBatch(params, host, ctx) :
+        kind.apply(params[0], host, ctx).then((output) => [{ ok: true as const, output }]);
+      if (fp?.mode === 'kill') setTimeout(() => process.kill(process.pid, 'SIGKILL'), 0);
+      if (fp?.mode === 'cut') void this.d.cutConnection?.(host).catch(() => undefined);
+      outcomes = await running;
+    } catch (e) {
+      const msg = maskSecrets(errText(e), job.secrets);
+      // Interrupted (cancel, timeout, lost connection) or failed without per-operation outcomes: every op of the batch is in doubt.
+      this.journal.outcomes(job.view.id, seqs.map((seq) => ({ seq, state: 'in-doubt' as OpState, error: msg })));
+      return { error: msg, inDoubt: true };
+    }
+    let error: string | null = null;
+    const list = seqs.map((seq, n) => {
+      const o = outcomes[n] ?? { ok: null };
+      if (o.ok === true) {
+        if (batch[n].op.out) job.outputs.set(batch[n].op.out!, o.output);
+        return { seq, state: 'done' as OpState, output: o.output === undefined ? undefined : job.sealer.seal(o.output) };
+      }
+      if (o.ok === false) {
+        error ??= `${maskSecrets(this.d.kinds.describe(batch[n].op), job.secrets)}: ${maskSecrets(o.error, job.secrets)}`;
+        return { seq, state: 'failed' as OpState, error: maskSecrets(o.error, job.secrets) };
+      }
+      return { seq, state: 'not-run' as OpState };
+    });
+    this.journal.outcomes(job.view.id, list);
+    return { error };
+  }
+
+  /** Idempotent apply: verify each operation, apply those not yet in effect. */
+  private async ensure(kind: ReturnType<OperationRegistry['op']>, params: Record<string, unknown>[], host: string, ctx: OpContext): Promise<void> {
+    if (kind.ensure) return kind.ensure(params, host, ctx);
+    for (const p of params) {
+      const v = await kind.verify(p, host, ctx);
+      if (v.applied === true) {
+        ctx.log(`already in effect: ${kind.describe(p, host)}`);
         continue;
       }
-      this.setStep(job, i, 'undoing');
-      try {
-        await step.undo({ ...this.ctx(job, i), signal: undoCtl.signal });
-        this.setStep(job, i, 'undone');
-        audit('step.undone', `Step ${i + 1} undone: ${step.undoCommand ?? step.title}`);
-      } catch (e) {
-        failures.push(`step ${i + 1}: ${errText(e)}`);
-        this.setStep(job, i, 'undo-failed', errText(e));
-        audit('step.undo-failed', `Undo of step ${i + 1} failed: ${errText(e)}`);
+      await kind.apply(p, host, ctx);
+    }
+  }
+
+  /** Undoes what the journal shows took effect, in reverse; returns what could not be undone. */
+  private async rollback(job: LiveJob): Promise<string[]> {
+    const undoCtl = new AbortController(); // undo must run even after a cancel
+    const leftover: string[] = [];
+    const entries = this.journal.entries(job.view.id);
+    const titles = job.view.steps.map((s) => s.title);
+    let built;
+    try {
+      built = await buildRollback(this.d.kinds, entries, titles, job.plan.priorOutputs ?? {}, this.d.vault, { signal: undoCtl.signal, log: () => undefined }, (h) => this.label(h));
+    } catch (e) {
+      return [`could not work out the rollback: ${errText(e)}`];
+    }
+    for (const n of built.notes) this.audit(job, 'rollback.note', n);
+    leftover.push(...built.irreversible);
+    const undoneSteps = new Set<number>();
+    for (const e of entries) if (e.phase === 'apply' && e.state !== 'not-run') undoneSteps.add(e.step);
+    for (const s of undoneSteps) this.setStep(job, s, 'undoing', job.view.steps[s].message);
+    // Outputs of the apply phase are what inverses refer to.
+    job.outputs = outputsOf(entries, job.plan.priorOutputs ?? {}, this.d.vault);
+    for (const s of built.steps) {
+      const stepNo = s.forStep;
+      let failed = false;
+      for (let i = 0; i < s.ops.length; ) {
+        const first = s.ops[i];
+        const group: FlatOp[] = [];
+        while (i < s.ops.length && s.ops[i].kind === first.kind && s.ops[i].host === first.host) group.push({ step: Math.max(0, stepNo), idx: -1, op: s.ops[i++] });
+        const r = await this.runBatch(job, group, 'ensure', 'undo', undoCtl.signal);
+        if (r.error !== null) {
+          const what = group.map((g) => maskSecrets(this.d.kinds.describe(g.op), job.secrets)).join('; ');
+          failed = true;
+          leftover.push(`on ${this.label(first.host)}: ${what} — ${r.error}`);
+          this.audit(job, 'step.undo-failed', `Undo in step ${stepNo + 1} failed on ${this.label(first.host)}: ${r.error}`);
+        }
+      }
+      if (stepNo >= 0) {
+        this.setStep(job, stepNo, failed ? 'undo-failed' : 'undone', failed ? 'Undo incomplete: see the job error.' : null);
+        if (!failed) this.audit(job, 'step.undone', `Step ${stepNo + 1} undone: ${job.view.steps[stepNo].title}`);
       }
     }
-    return failures;
+    for (const s of undoneSteps) if (job.view.steps[s].state === 'undoing') this.setStep(job, s, 'undone', 'Nothing had taken effect, or nothing to undo.');
+    return leftover;
   }
 }
