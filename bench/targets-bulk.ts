@@ -9,10 +9,11 @@ import { sshArgs } from '../e2e/lab/ssh';
 import { run } from '../e2e/lab/util';
 import { SshPool, SshRunner } from '../electron/services/ssh/pool';
 import { MemoryHostKeyStore } from '../electron/services/ssh/hostkeys';
-import { TgtDriver } from '../electron/services/tgt/driver';
-import { planTargetCreate } from '../electron/services/tgt/planner';
-import { runPlan } from '../electron/services/tgt/testing/run-plan';
+import { TgtDriver } from '../electron/services/targets/tgt/driver';
+import { planTargetCreate } from '../electron/services/targets/tgt/planner';
+import { runPlan } from '../electron/test-support/run-plan';
 import { shellLine } from '../electron/services/remote/quote';
+import { TargetInputSchema } from '../shared/domain/target';
 import { median } from './compare';
 import labSetup from '../e2e/lab/global-setup';
 
@@ -54,11 +55,11 @@ async function bench(): Promise<void> {
   const tgtadm = (...a: string[]) => ['tgtadm', '-C', String(port), '--lld', 'iscsi', ...a];
 
   const ours = async (name: string) => {
-    const plan = await planTargetCreate(ctx, {
+    const plan = await planTargetCreate(ctx, TargetInputSchema.parse({
       serverId: 'stor1', name, iqn: `${BASE}:${name}`,
       luns: Array.from({ length: LUNS }, () => ({ size: '1GB', backing: { kind: 'sparse' as const } })),
       access: { networks: ['192.0.2.0/24'] },
-    });
+    }));
     const r = await runPlan(plan);
     if (!r.ok) throw new Error(r.error ?? r.stale);
   };

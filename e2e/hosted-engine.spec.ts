@@ -12,7 +12,7 @@ import { noteSecret } from './support/secrets';
 import { VdsmClient } from '../electron/services/vdsm/client';
 import { VdsmApi } from '../electron/services/vdsm/api';
 import { directTlsConnector, VDSM_PKI } from '../electron/services/vdsm/transport';
-import { parseAnswerFile } from '../electron/services/vdsm/outputs';
+import { parseAnswerFile } from '../electron/services/hosted-engine/outputs';
 import type { PorticoApi } from '../shared/contract';
 
 const reason = labSkipReason();

@@ -1,6 +1,6 @@
 // Building blocks for the typed contract: a call has a zod input schema and an output type;
 // an event has a payload type. Both transports and the renderer client are derived from the map.
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export interface CallDef<I extends z.ZodType, O> {
   input: I;
@@ -9,6 +9,24 @@ export interface CallDef<I extends z.ZodType, O> {
   /** Calls that change servers or state; shown in the audit log. */
   mutates?: boolean;
 }
+
+/** A feature's calls: name -> definition. The contract is the union of every feature's map. */
+export type CallMap = Record<string, CallDef<z.ZodType, unknown>>;
+
+/** Phantom: an event's payload type only. */
+export interface EventDef<P> {
+  payload?: P;
+}
+/** `event<Payload>()`: one pushed event, its payload named once. */
+export function event<P>(): EventDef<P> {
+  return {};
+}
+export type EventMap = Record<string, EventDef<unknown>>;
+/** name -> payload type of an event map. */
+export type EventPayloads<M extends EventMap> = { [K in keyof M]: NonNullable<M[K]['payload']> };
+
+/** Ids of hosts, plans, jobs: what every feature's schemas accept. */
+export const Id = z.string().min(1, 'an id is required').max(80).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
 
 /** `call(schema).returns<Output>()`: the input type is inferred, the output named once. */
 export function call<I extends z.ZodType>(input: I, opts: { mutates?: boolean } = {}) {

@@ -1,24 +1,32 @@
-// Composition root shared by both hosts (Electron main.ts and browser-mode server.ts):
-// opens the state, builds the services and the router. Imports nothing from electron.
+// Composition root shared by both hosts (Electron main.ts and browser-mode server.ts): opens the
+// state, builds the shared core (db, events, audit, plans, jobs, secrets, host repo, SSH pool), then
+// each feature module from it, and one router over all the features' handlers. Imports nothing
+// from electron. A new feature: its fragment in shared/features/, spread into shared/contract.ts;
+// its electron/services/<feature>/feature.ts, added to FEATURES below.
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import type { AppInfo } from '../../shared/contract';
+import type { CallName } from '../../shared/contract';
+import type { AppInfo } from '../../shared/features/activity';
 import { AuditLog } from './audit';
 import { openDb, type Db } from './db';
 import { EventBus } from './events';
+import type { CoreDeps } from './feature';
 import { JobRunner } from './jobs/runner';
 import { PlanRegistry } from './jobs/registry';
-import { Router } from './router';
+import { Router, type Handler } from './router';
 import { SecretStore, type SecretCipher } from './secrets';
-import { HostRepo, hostKeyStore } from './inventory/host-repo';
-import { HostService } from './inventory/host-service';
+import { HostRepo, hostKeyStore } from './hosts/host-repo';
 import { SshPool } from './ssh/pool';
-import { IscsiService } from './iscsi-service';
-import { TargetService } from './targets/target-service';
-import { HostedEngineService } from './hosted-engine/he-service';
-import type { AccessEditInput, LunAddInput, TargetDeleteInput, TargetInput } from '../../shared/domain/target';
+import { activityFeature } from './activity/feature';
+import { hostsFeature } from './hosts/feature';
+import { iscsiFeature } from './iscsi/feature';
+import { targetsFeature } from './targets/feature';
+import { hostedEngineFeature } from './hosted-engine/feature';
 
 export const VERSION = '0.1.0';
+
+/** Every feature module, in contract order. */
+const FEATURES = [activityFeature, hostsFeature, iscsiFeature, targetsFeature, hostedEngineFeature] as const;
 
 export interface ServicesOptions {
   dataDir: string;
@@ -39,10 +47,6 @@ export interface Services {
   secrets: SecretStore;
   hostRepo: HostRepo;
   pool: SshPool;
-  hosts: HostService;
-  targets: TargetService;
-  iscsi: IscsiService;
-  hostedEngine: HostedEngineService;
   close(): Promise<void>;
 }
 
@@ -53,6 +57,14 @@ export function defaultDataDir(): string {
   return join(base, 'portico');
 }
 
+/** Every call of the contract has a handler: a fragment missing from FEATURES is a type error. */
+type AllHandlers = { [N in CallName]: Handler<N> };
+type FeatureHandlersOf<F> = F extends (deps: CoreDeps) => { handlers: infer H } ? H : never;
+type Composed = FeatureHandlersOf<(typeof FEATURES)[number]>;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+const _everyCallServed: (h: UnionToIntersection<Composed>) => AllHandlers = (h) => h;
+void _everyCallServed;
+
 export function createServices(opts: ServicesOptions): Services {
   const db = openDb(join(opts.dataDir, 'portico.sqlite'));
   const events = new EventBus();
@@ -62,48 +74,13 @@ export function createServices(opts: ServicesOptions): Services {
   const secrets = new SecretStore(db, opts.cipher(db));
   const hostRepo = new HostRepo(db, secrets);
   const pool = new SshPool({ resolver: hostRepo, hostKeys: hostKeyStore(hostRepo), knownHostsFiles: opts.knownHostsFiles });
-  const hosts = new HostService(hostRepo, pool, events);
-  const iscsi = new IscsiService(pool, hostRepo);
-  const targets = new TargetService(db, hostRepo, pool, plans);
-  const hostedEngine = new HostedEngineService(hostRepo, pool, plans, secrets);
-  const router = new Router({
-    'app.info': () => ({ mode: opts.mode, version: VERSION, secretBackend: secrets.backend }),
-    'plans.get': ({ planId }) => plans.view(planId),
-    'plans.apply': async ({ planId }) => ({ jobId: (await jobs.apply(planId)).jobId }),
-    'plans.discard': ({ planId }) => ({ discarded: plans.discard(planId) }),
-    'jobs.list': ({ limit }) => jobs.list(limit),
-    'jobs.get': ({ jobId }) => jobs.get(jobId),
-    'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
-    'audit.list': ({ limit }) => audit.list(limit),
-    'hosts.list': () => hosts.list(),
-    'hosts.get': ({ hostId }) => hosts.get(hostId),
-    'hosts.add': (input) => hosts.add(input),
-    'hosts.update': ({ hostId, host }) => hosts.update(hostId, host),
-    'hosts.acceptKey': ({ hostId, fingerprint }) => hosts.acceptKey(hostId, fingerprint),
-    'hosts.remove': async ({ hostId }) => (await hosts.remove(hostId), { removed: true as const }),
-    'hosts.reconnect': ({ hostId }) => hosts.reconnect(hostId),
-    'hosts.probe': ({ hostId }) => hosts.probe(hostId),
-    'hosts.sshConfig': () => hosts.sshConfigAliases(),
-    'iscsi.discover': (i) => iscsi.discover(i),
-    'iscsi.inspect': (i) => iscsi.inspect(i),
-    'iscsi.survey': (i) => iscsi.survey(i),
-    'targets.view': ({ serverId }) => targets.view(serverId),
-    'targets.settings': ({ serverId, storageDir, baseIqn }) => targets.setSettings(serverId, { storageDir, baseIqn }),
-    // Planners validate the raw input again with the same schema (their schemas transform sizes).
-    'targets.planCreate': (_i, c) => targets.planCreate(c.raw as TargetInput),
-    'targets.planLunAdd': (_i, c) => targets.planLunAdd(c.raw as LunAddInput),
-    'targets.planAccess': (_i, c) => targets.planAccessEdit(c.raw as AccessEditInput),
-    'targets.planDelete': (_i, c) => targets.planDelete(c.raw as TargetDeleteInput),
-    'targets.planReconcile': (i) => targets.planReconcile(i),
-    'he.discover': (i) => hostedEngine.discover(i),
-    'he.connect': (i) => hostedEngine.connect(i),
-    'he.luns': (i) => hostedEngine.luns(i),
-    'he.plan': (i) => hostedEngine.plan(i),
-  });
+  const core: CoreDeps = { db, events, audit, plans, jobs, secrets, hostRepo, pool, app: { mode: opts.mode, version: VERSION } };
+  const features = FEATURES.map((f) => f(core));
+  const router = new Router(Object.assign({}, ...features.map((f) => f.handlers)) as AllHandlers);
   return {
-    db, events, router, audit, plans, jobs, secrets, hostRepo, pool, hosts, targets, iscsi, hostedEngine,
+    db, events, router, audit, plans, jobs, secrets, hostRepo, pool,
     close: async () => {
-      await hostedEngine.close();
+      for (const f of features) await f.close?.();
       await pool.close();
       db.close();
     },

@@ -1,5 +1,5 @@
 // Append-only audit log. Every text is masked with the known secrets before it is written.
-import type { AuditEntry } from '../../shared/contract';
+import type { AuditEntry } from '../../shared/features/activity';
 import type { Db } from './db';
 import { maskSecrets } from './mask';
 

@@ -10,11 +10,6 @@ export type Handlers = { [N in CallName]?: Handler<N> };
 export interface CallContext {
   /** Which transport the call came through, for the audit log. */
   transport: 'ipc' | 'ws' | 'test';
-  /**
-   * The input as received, already validated by the call's schema. Planners whose schemas transform
-   * values (sizes with units -> bytes) take this and parse it themselves with the same schema.
-   */
-  raw?: unknown;
 }
 
 /** How much of an offending value a message may quote. */
@@ -95,7 +90,7 @@ export class Router {
     const parsed = calls[name as CallName].input.safeParse(rawInput ?? {});
     if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
     try {
-      const result = await handler(parsed.data as never, { ...ctx, raw: rawInput ?? {} });
+      const result = await handler(parsed.data as never, ctx);
       return { ok: true, result };
     } catch (e) {
       return { ok: false, error: toContractError(e) };

@@ -7,15 +7,15 @@ import { PorticoError } from '../../../shared/contract-kit';
 import type { PlanView } from '../../../shared/plan';
 import type { DiscoverRequest, HostedEngineStorageInput, TargetChoice, Chap, VdsmIdentityChoice } from '../../../shared/domain/hosted-engine';
 import type { HeConnectResult, HeDiscoverResult, HeLunsResult, HeManagedTarget } from '../../../shared/domain/hosted-engine-views';
-import type { HostRecord, HostRepo } from '../inventory/host-repo';
+import type { HostRecord, HostRepo } from '../hosts/host-repo';
 import type { PlanRegistry } from '../jobs/registry';
 import type { SshPool } from '../ssh/pool';
 import { VdsmClient, type VdsmClientOptions } from '../vdsm/client';
 import { DomainType, VdsmApi, type BlockDeviceInfo } from '../vdsm/api';
 import { directTlsConnector, loadClientIdentity, readHostIdentity, sshTunnelConnector, VDSM_PORT, type ForwardingClient, type SecretGetter } from '../vdsm/transport';
-import { connectTarget, discoverViaSshTunnel, discoverViaVdsm, listLuns, readInitiatorName, type DiscoverOutcome, type PortalProblem } from '../vdsm/wizard';
-import { checkLunChoice, lunRow } from '../vdsm/luns';
-import { planHostedEngineStorage } from '../vdsm/planner';
+import { connectTarget, discoverViaSshTunnel, discoverViaVdsm, listLuns, readInitiatorName, type DiscoverOutcome, type PortalProblem } from './wizard';
+import { checkLunChoice, lunRow } from './luns';
+import { planHostedEngineStorage } from './planner';
 
 export interface HostedEngineServiceOptions {
   /** How the console authenticates to VDSM on a host; default: zero-config SSH host identity. */

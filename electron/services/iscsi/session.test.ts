@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeTarget, type FakeTargetOptions } from './fake-target';
+import { fakeTarget, type FakeTargetOptions } from '../../test-support/fake-target';
 import { discover, inspect, type CommonOptions } from './initiator';
 import { isIscsiError } from './errors';
 import { Op } from './pdu';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Duplex } from 'node:stream';
-import { fakeTarget } from './fake-target';
+import { fakeTarget } from '../../test-support/fake-target';
 import { surveyPortals } from './survey';
 
 const INITIATOR = 'iqn.2024-01.test.unit:console';

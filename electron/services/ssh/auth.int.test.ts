@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
-import { labHost, labPool, startAgent, TableResolver, trustedStore } from './labkit';
+import { labHost, labPool, startAgent, TableResolver, trustedStore } from '../../test-support/labkit';
 import type { SshPool } from './pool';
 
 const skip = labSkipReason();

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
 import { execOnHost } from '../../../e2e/lab/hosts';
-import { labHost, labPool, TableResolver, trustedStore } from './labkit';
+import { labHost, labPool, TableResolver, trustedStore } from '../../test-support/labkit';
 import type { SshPool } from './pool';
 
 const skip = labSkipReason();

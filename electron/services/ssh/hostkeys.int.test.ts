@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
 import { changeHostKey, restoreHostKey } from '../../../e2e/lab/faults';
 import { MemoryHostKeyStore } from './hostkeys';
-import { labHost, labPool, TableResolver } from './labkit';
+import { labHost, labPool, TableResolver } from '../../test-support/labkit';
 import type { ConnectionState } from '../../../shared/domain/host';
 
 const skip = labSkipReason();

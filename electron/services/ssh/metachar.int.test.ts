@@ -6,7 +6,7 @@ import { existsSync, rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
 import { hostPath } from '../../../e2e/lab/hosts';
-import { labHost, labPool, TableResolver, trustedStore } from './labkit';
+import { labHost, labPool, TableResolver, trustedStore } from '../../test-support/labkit';
 import type { SshPool } from './pool';
 
 const skip = labSkipReason();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { labSkipReason, loadLab, type LabInfo, type LabHostInfo } from '../../../e2e/lab/labinfo';
 import { execOnHost, findDaemonPids, hostPath, hostPids } from '../../../e2e/lab/hosts';
 import { PROBED_TOOLS, type Capabilities } from '../../../shared/domain/host';
-import { labHost, labPool, TableResolver, trustedStore } from './labkit';
+import { labHost, labPool, TableResolver, trustedStore } from '../../test-support/labkit';
 import { availability } from './probe';
 import type { SshPool } from './pool';
 

@@ -5,7 +5,7 @@ import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
 import { findDaemonPids, killAndWait } from '../../../e2e/lab/hosts';
 import { startSshd } from '../../../e2e/lab/lab';
 import { linkDown, linkUp, restartSshd } from '../../../e2e/lab/faults';
-import { labHost, labPool, TableResolver, trustedStore } from './labkit';
+import { labHost, labPool, TableResolver, trustedStore } from '../../test-support/labkit';
 import type { ConnectionState } from '../../../shared/domain/host';
 
 const skip = labSkipReason();

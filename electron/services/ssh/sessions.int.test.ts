@@ -8,7 +8,7 @@ import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
 import { hostPath, startOnHost, type LabProcess } from '../../../e2e/lab/hosts';
 import { tcpOpen, waitFor } from '../../../e2e/lab/util';
 import { describeKey, MemoryHostKeyStore } from './hostkeys';
-import { labHost, labPool, TableResolver } from './labkit';
+import { labHost, labPool, TableResolver } from '../../test-support/labkit';
 
 const skip = labSkipReason();
 const HOST = 'hv2';

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { HostInputRaw } from '../../../shared/domain/host';
 import { patternsMatch } from './knownhosts';
 
-export type { SshConfigAlias } from '../../../shared/contract';
-import type { SshConfigAlias } from '../../../shared/contract';
+export type { SshConfigAlias } from '../../../shared/features/hosts';
+import type { SshConfigAlias } from '../../../shared/features/hosts';
 
 interface Block {
   patterns: string[] | null; // null: Match block (skipped) ; [] never happens

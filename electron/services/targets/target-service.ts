@@ -1,16 +1,17 @@
 // Targets on a storage server: live view, per-server settings (storage folder, base IQN), and the
-// plans of every target wizard, registered for review. The planners live in ../tgt.
+// plans of every target wizard, registered for review. The tgt planners live in ./tgt; every
+// plan* method takes its call's parsed input (the schema's output: sizes already in bytes).
 import { PorticoError } from '../../../shared/contract-kit';
 import type { PlanView } from '../../../shared/plan';
-import type { AccessEditInput, LunAddInput, TargetDeleteInput, TargetInput } from '../../../shared/domain/target';
+import type { TargetSpec } from '../../../shared/domain/target';
 import type { Db } from '../db';
-import type { HostRepo } from '../inventory/host-repo';
+import type { HostRepo } from '../hosts/host-repo';
 import type { PlanRegistry } from '../jobs/registry';
 import type { SshPool } from '../ssh/pool';
-import { TgtDriver } from '../tgt/driver';
-import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type TgtServerContext } from '../tgt/planner';
-import { readTargetsView } from '../tgt/view';
-import type { ChapAccount } from '../tgt/conf';
+import { TgtDriver } from './tgt/driver';
+import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type AccessEditSpec, type LunAddSpec, type TargetDeleteSpec, type TgtServerContext } from './tgt/planner';
+import { readTargetsView } from './tgt/view';
+import type { ChapAccount } from './tgt/conf';
 import { inspect } from '../iscsi/initiator';
 
 export interface TgtSettings {
@@ -95,17 +96,17 @@ export class TargetService {
     return this.plans.register(await p);
   }
 
-  planCreate(input: TargetInput) {
-    return this.register(planTargetCreate(this.ctx(String(input.serverId)), input));
+  planCreate(input: TargetSpec) {
+    return this.register(planTargetCreate(this.ctx(input.serverId), input));
   }
-  planLunAdd(input: LunAddInput) {
-    return this.register(planLunAdd(this.ctx(String(input.serverId)), input));
+  planLunAdd(input: LunAddSpec) {
+    return this.register(planLunAdd(this.ctx(input.serverId), input));
   }
-  planAccessEdit(input: AccessEditInput) {
-    return this.register(planAccessEdit(this.ctx(String(input.serverId)), input));
+  planAccessEdit(input: AccessEditSpec) {
+    return this.register(planAccessEdit(this.ctx(input.serverId), input));
   }
-  planDelete(input: TargetDeleteInput) {
-    return this.register(planTargetDelete(this.ctx(String(input.serverId)), input));
+  planDelete(input: TargetDeleteSpec) {
+    return this.register(planTargetDelete(this.ctx(input.serverId), input));
   }
   planReconcile(input: { serverId: string; iqn?: string }) {
     return this.register(planReconcile(this.ctx(input.serverId), input));

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { HostView } from '../../../shared/contract';
+import type { HostView } from '../../../shared/features/hosts';
 import { call, onEvent } from './client';
 
 /** Hosts with their live connection state (host.state events patch the cache). */

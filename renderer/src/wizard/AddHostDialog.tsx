@@ -6,7 +6,7 @@ import {
 } from '@mui/material';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { HOST_ROLES, HostInputSchema, type HostKeyInfo, type HostRole } from '../../../shared/domain/host';
-import type { HostView } from '../../../shared/contract';
+import type { HostView } from '../../../shared/features/hosts';
 import { call } from '../api/client';
 import { apiFieldErrors, zodFieldErrors, type FieldErrors } from '../components/form';
 import { CapabilitiesSummary } from '../components/CapabilitiesSummary';

@@ -10,7 +10,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import {
   NETWORKS_NOTE, SIZE_UNIT_NOTE, TargetInputSchema, buildIqn, formatSize, generateChapSecret, parseSize, type TargetInput,
 } from '../../../shared/domain/target';
-import type { HostView, TgtSettingsView } from '../../../shared/contract';
+import type { HostView } from '../../../shared/features/hosts';
+import type { TgtSettingsView } from '../../../shared/features/targets';
 import type { PlanView } from '../../../shared/plan';
 import { call } from '../api/client';
 import { apiPathErrors, zodPathErrors, type FieldErrors } from '../components/form';

@@ -11,7 +11,7 @@ import {
   HE_DEFAULT_DISK_GIB, HE_DEFAULT_DOMAIN_NAME, HostedEngineStorageInputSchema, type HostedEngineStorageInput, type LunRow,
 } from '../../../shared/domain/hosted-engine';
 import type { HeApplyResult, HeConnectResult, HeDiscoverResult, HeLunsResult } from '../../../shared/domain/hosted-engine-views';
-import type { HostView } from '../../../shared/contract';
+import type { HostView } from '../../../shared/features/hosts';
 import type { PlanView } from '../../../shared/plan';
 import { formatSize } from '../../../shared/domain/target';
 import { call } from '../api/client';

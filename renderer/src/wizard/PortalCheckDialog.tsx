@@ -25,7 +25,7 @@ import {
   Typography,
 } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
-import type { HostView } from '../../../shared/contract';
+import type { HostView } from '../../../shared/features/hosts';
 import { ChapSchema, formatPortal, parsePortalList, type IscsiSurveyPortal, type IscsiSurveyResult, type IscsiSurveyTarget } from '../../../shared/domain/iscsi';
 import { formatSize } from '../../../shared/domain/target';
 import { call } from '../api/client';

@@ -3,7 +3,7 @@
 import { useState, type ReactNode } from 'react';
 import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, Stack, TextField, Typography } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
-import type { TargetView } from '../../../shared/contract';
+import type { TargetView } from '../../../shared/features/targets';
 import type { PlanView } from '../../../shared/plan';
 import { formatSize } from '../../../shared/domain/target';
 import { call } from '../api/client';

@@ -1,5 +1,5 @@
 // Backing stores: NetManager file naming, storage-folder confinement, free-space and overcommit checks.
-import { formatSize, type LunSpec, lunBytes } from '../../../shared/domain/target';
+import { formatSize, type LunSpec, lunBytes } from '../../../../shared/domain/target';
 import type { FileStat, SpaceInfo } from './driver';
 
 /** NetManager: first LUN uses `file=` or the target name; extra LUNs get _1, _2, ... */

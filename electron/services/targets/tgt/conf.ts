@@ -1,7 +1,7 @@
 // Pure renderer/parser for the conf.d/<name>.conf files Portico writes, so that `tgt-admin -e` or
 // `--update ALL` after a tgtd restart rebuilds exactly the running target (container form, explicit
 // lun/scsi_id/scsi_sn, never an implicit "bind ALL").
-import { MASK } from '../../../shared/plan';
+import { MASK } from '../../../../shared/plan';
 
 export type BackingKind = 'sparse' | 'full' | 'device' | 'lvm';
 

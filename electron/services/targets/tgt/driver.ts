@@ -2,9 +2,9 @@
 // per batch, not one ssh per tgtadm) and every batch ends with a fresh `show`, because tgtadm exits 22
 // for every daemon-side error and tgt-admin "succeeds" while skipping things: we check what tgtd
 // reports, not exit codes.
-import type { RemoteRunner, RunOptions } from '../remote/runner';
-import { RemoteCommandError } from '../remote/runner';
-import { MASK } from '../../../shared/plan';
+import type { RemoteRunner, RunOptions } from '../../remote/runner';
+import { RemoteCommandError } from '../../remote/runner';
+import { MASK } from '../../../../shared/plan';
 import {
   parseAccountShow, parsePortalShow, parseSysShow, parseTargetShow,
   type TgtPortal, type TgtSystem, type TgtTarget,

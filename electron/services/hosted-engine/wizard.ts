@@ -2,8 +2,8 @@
 // all portals of the chosen TPGT -> LUN table. Errors come back in words with a next step; a
 // dead portal becomes a timeout message within the caller's limit.
 import type { DiscoverRequest, LunRow, Chap, TargetChoice } from '../../../shared/domain/hosted-engine';
-import { DomainType, groupTargets, parseSendTargets, ZERO_UUID, type BlockDeviceInfo, type IscsiConnection, type TargetGroup, type VdsmApi } from './api';
-import { describeCode, noLunsMessage, timeoutMessage, VdsmError, VdsmTransportError } from './errors';
+import { DomainType, groupTargets, parseSendTargets, ZERO_UUID, type BlockDeviceInfo, type IscsiConnection, type TargetGroup, type VdsmApi } from '../vdsm/api';
+import { describeCode, noLunsMessage, timeoutMessage, VdsmError, VdsmTransportError } from '../vdsm/errors';
 import { devicesForTarget, lunTable } from './luns';
 import { discover as nativeDiscover, sshTunnelConnector as iscsiTunnel, type ForwardingClient } from '../iscsi/initiator';
 import { isIscsiError } from '../iscsi/errors';

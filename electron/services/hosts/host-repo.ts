@@ -2,7 +2,7 @@
 // SSH pool's HostResolver and HostKeyStore so the pool reads settings and secrets from here.
 import { randomUUID } from 'node:crypto';
 import type { Capabilities, HostInput } from '../../../shared/domain/host';
-import type { HostView } from '../../../shared/contract';
+import type { HostView } from '../../../shared/features/hosts';
 import { PorticoError } from '../../../shared/contract-kit';
 import type { Db } from '../db';
 import type { SecretStore } from '../secrets';

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labSkipReason, requireLab, type LabInfo } from '../../../e2e/lab/labinfo';
-import { testServices } from '../testing/services';
-import type { AddHostResult, HostView } from '../../../shared/contract';
+import { testServices } from '../../test-support/services';
+import type { AddHostResult, HostView } from '../../../shared/features/hosts';
 
 const reason = labSkipReason();
 

@@ -1,20 +1,20 @@
 // TgtDriver + planners against the lab's stor1 (real sshd via the SSH pool, real tgtd, real tgt-admin).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
-import { fillStorage, freeStorage, restartTgtd } from '../../../e2e/lab/faults';
-import { sshRun } from '../../../e2e/lab/ssh';
-import { SshPool, SshRunner } from '../ssh/pool';
-import { MemoryHostKeyStore } from '../ssh/hostkeys';
+import { labSkipReason, loadLab, type LabInfo } from '../../../../e2e/lab/labinfo';
+import { fillStorage, freeStorage, restartTgtd } from '../../../../e2e/lab/faults';
+import { sshRun } from '../../../../e2e/lab/ssh';
+import { SshPool, SshRunner } from '../../ssh/pool';
+import { MemoryHostKeyStore } from '../../ssh/hostkeys';
 import { TgtDriver } from './driver';
 import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type TgtServerContext } from './planner';
 import { computeDrift } from './drift';
 import { readTargetsView } from './view';
-import { holdSession } from './testing/iscsi-hold';
-import { runPlan } from './testing/run-plan';
-import { generateChapSecret, type TargetInput } from '../../../shared/domain/target';
-import { MASK } from '../../../shared/plan';
-import { PorticoError } from '../../../shared/contract-kit';
+import { holdSession } from '../../../test-support/iscsi-hold';
+import { runPlan } from '../../../test-support/run-plan';
+import { AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema, generateChapSecret, type TargetInput } from '../../../../shared/domain/target';
+import { MASK } from '../../../../shared/plan';
+import { PorticoError } from '../../../../shared/contract-kit';
 
 const reason = labSkipReason();
 const rnd = () => randomBytes(3).toString('hex');
@@ -105,7 +105,7 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
 
   it('NetManager example: xenserver with 750GB + 500MB sparse LUNs, 2 initiators, 1 network; survives kill + restart', async () => {
     const name = `pt-xenserver-${rnd()}`;
-    const plan = await planTargetCreate(ctx, netManagerInput(name));
+    const plan = await planTargetCreate(ctx, TargetInputSchema.parse(netManagerInput(name)));
     created.push(`${BASE}:${name}`);
     expect(plan.lockKeys).toEqual(['host:stor1']);
     expect(plan.warnings!.join('\n')).toMatch(/Sparse overcommit: .*750/);
@@ -147,11 +147,11 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     const name = `pt-names-${rnd()}`;
     const secret = generateChapSecret();
     const mutual = generateChapSecret();
-    const plan = await planTargetCreate(ctx, {
+    const plan = await planTargetCreate(ctx, TargetInputSchema.parse({
       serverId: 'stor1', name, iqn: `${BASE}:${name}`,
       luns: [{ size: '8MB', backing: { kind: 'full' }, readonly: true, vendorId: 'PORTICO', productId: 'VDISK' }],
       access: { initiators: [lab.hosts.hv2.initiatorIqn], networks: [], chap: { user: `pt-in-${rnd()}`, secret, mutual: { user: `pt-out-${rnd()}`, secret: mutual } } },
-    });
+    }));
     created.push(`${BASE}:${name}`);
     const shown = JSON.stringify({ steps: plan.steps.map((s) => [s.title, s.command, s.undoCommand]), artifacts: plan.artifacts, warnings: plan.warnings });
     expect(shown).not.toContain(secret);
@@ -179,12 +179,12 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     const name = `pt-flows-${rnd()}`;
     const iqn = `${BASE}:${name}`;
     created.push(iqn);
-    expect((await runPlan(await planTargetCreate(ctx, { serverId: 'stor1', name, iqn, luns: [{ size: '16MB', backing: { kind: 'sparse' } }], access: { networks: ['203.0.113.0/24'] } }))).ok).toBe(true);
-    const add = await runPlan(await planLunAdd(ctx, { serverId: 'stor1', iqn, luns: [{ size: '4MB', backing: { kind: 'sparse' } }, { size: '2MB', backing: { kind: 'full' } }] }));
+    expect((await runPlan(await planTargetCreate(ctx, TargetInputSchema.parse({ serverId: 'stor1', name, iqn, luns: [{ size: '16MB', backing: { kind: 'sparse' } }], access: { networks: ['203.0.113.0/24'] } })))).ok).toBe(true);
+    const add = await runPlan(await planLunAdd(ctx, LunAddInputSchema.parse({ serverId: 'stor1', iqn, luns: [{ size: '4MB', backing: { kind: 'sparse' } }, { size: '2MB', backing: { kind: 'full' } }] })));
     expect(add.error).toBeUndefined();
     let t = (await driver.readState()).targets.find((x) => x.iqn === iqn)!;
     expect(t.luns.map((l) => [l.lun, l.path])).toEqual([[0, null], [1, `/srv/portico/${name}`], [2, `/srv/portico/${name}_1`], [3, `/srv/portico/${name}_2`]]);
-    const edit = await runPlan(await planAccessEdit(ctx, { serverId: 'stor1', iqn, access: { networks: ['192.0.2.21'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: `pt-e-${rnd()}`, secret: generateChapSecret() } } }));
+    const edit = await runPlan(await planAccessEdit(ctx, AccessEditInputSchema.parse({ serverId: 'stor1', iqn, access: { networks: ['192.0.2.21'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: `pt-e-${rnd()}`, secret: generateChapSecret() } } })));
     expect(edit.error).toBeUndefined();
     t = (await driver.readState()).targets.find((x) => x.iqn === iqn)!;
     expect(t.aclAddresses).toEqual(['192.0.2.21']);
@@ -213,18 +213,18 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     const name = `pt-del-${rnd()}`;
     const iqn = `${BASE}:${name}`;
     created.push(iqn);
-    expect((await runPlan(await planTargetCreate(ctx, { serverId: 'stor1', name, iqn, luns: [{ size: '4MB', backing: { kind: 'sparse' } }], access: { networks: ['203.0.113.0/24'] } }))).ok).toBe(true);
+    expect((await runPlan(await planTargetCreate(ctx, TargetInputSchema.parse({ serverId: 'stor1', name, iqn, luns: [{ size: '4MB', backing: { kind: 'sparse' } }], access: { networks: ['203.0.113.0/24'] } })))).ok).toBe(true);
     const [host, port] = portalA().split(':');
     const session = await holdSession({ host, port: Number(port), targetName: iqn, initiatorName: 'iqn.2024-01.lab.portico:workstation' });
     expect(session.statusClass).toBe(0);
     try {
-      const err = await planTargetDelete(ctx, { serverId: 'stor1', iqn }).catch((e) => e);
+      const err = await planTargetDelete(ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn })).catch((e) => e);
       expect(err).toBeInstanceOf(PorticoError);
       expect(err.code).toBe('target-in-use');
       expect(err.message).toContain('iqn.2024-01.lab.portico:workstation from 203.0.113.1');
       // Forcing with a stale list is refused too.
-      await expect(planTargetDelete(ctx, { serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.x:other'] })).rejects.toThrow(/confirm the forced delete again/);
-      const plan = await planTargetDelete(ctx, { serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.2024-01.lab.portico:workstation'], deleteBackingFiles: true });
+      await expect(planTargetDelete(ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.x:other'] }))).rejects.toThrow(/confirm the forced delete again/);
+      const plan = await planTargetDelete(ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.2024-01.lab.portico:workstation'], deleteBackingFiles: true }));
       expect(plan.warnings!.join('\n')).toMatch(/allocated/);
       const run = await runPlan(plan);
       expect(run.error).toBeUndefined();
@@ -241,11 +241,11 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
 
   it('rollback on a full disk leaves tgtd, conf.d and the storage folder exactly as before', async () => {
     const name = `pt-full-${rnd()}`;
-    const plan = await planTargetCreate(ctx, {
+    const plan = await planTargetCreate(ctx, TargetInputSchema.parse({
       serverId: 'stor1', name, iqn: `${BASE}:${name}`,
       luns: [{ size: '8MB', backing: { kind: 'sparse' } }, { size: '32MB', backing: { kind: 'full' } }],
       access: { networks: ['192.0.2.0/24'], chap: { user: `pt-rb-${rnd()}`, secret: generateChapSecret() } },
-    });
+    }));
     const before = await snapshot();
     await fillStorage(stor1(), 4 * 1024 ** 2);
     let run;
@@ -261,11 +261,11 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
 
   it('rollback when persisting fails after tgtadm succeeded (conf.d blocked)', async () => {
     const name = `pt-conf-${rnd()}`;
-    const plan = await planTargetCreate(ctx, {
+    const plan = await planTargetCreate(ctx, TargetInputSchema.parse({
       serverId: 'stor1', name, iqn: `${BASE}:${name}`,
       luns: [{ size: '4MB', backing: { kind: 'sparse' } }],
       access: { initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: `pt-rc-${rnd()}`, secret: generateChapSecret() } },
-    });
+    }));
     const before = await snapshot();
     // A directory where the temp file goes makes the atomic write fail.
     await sshRun(lab, 'stor1', ['mkdir', `/etc/tgt/conf.d/${name}.conf.portico-tmp`]);
@@ -285,17 +285,17 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
   it('refuses collisions at plan time and stale plans at apply time', async () => {
     const name = `pt-stale-${rnd()}`;
     const input: TargetInput = { serverId: 'stor1', name, iqn: `${BASE}:${name}`, luns: [{ size: '4MB', backing: { kind: 'sparse' } }], access: { networks: ['192.0.2.0/24'] } };
-    const p1 = await planTargetCreate(ctx, input);
-    const p2 = await planTargetCreate(ctx, input);
+    const p1 = await planTargetCreate(ctx, TargetInputSchema.parse(input));
+    const p2 = await planTargetCreate(ctx, TargetInputSchema.parse(input));
     created.push(input.iqn);
     expect((await runPlan(p1)).ok).toBe(true);
     const r2 = await runPlan(p2);
     expect(r2.ok).toBe(false);
     expect(r2.stale).toMatch(/now exists/);
-    await expect(planTargetCreate(ctx, input)).rejects.toThrow(/IQN: .* already exists on stor1/);
-    await expect(planTargetCreate(ctx, { ...input, iqn: `${BASE}:${name}-x` })).rejects.toThrow(/Name: .*\.conf already exists|already exists on stor1/);
+    await expect(planTargetCreate(ctx, TargetInputSchema.parse(input))).rejects.toThrow(/IQN: .* already exists on stor1/);
+    await expect(planTargetCreate(ctx, TargetInputSchema.parse({ ...input, iqn: `${BASE}:${name}-x` }))).rejects.toThrow(/Name: .*\.conf already exists|already exists on stor1/);
     const st = await driver.readState();
-    await expect(planTargetCreate(ctx, { ...input, name: `${name}-y`, iqn: `${BASE}:${name}-y`, luns: [{ size: '1TB', backing: { kind: 'full' } }] })).rejects.toThrow(/LUN size: Not enough free space/);
+    await expect(planTargetCreate(ctx, TargetInputSchema.parse({ ...input, name: `${name}-y`, iqn: `${BASE}:${name}-y`, luns: [{ size: '1TB', backing: { kind: 'full' } }] }))).rejects.toThrow(/LUN size: Not enough free space/);
     expect(st.targets.length).toBeGreaterThan(0);
   });
 });

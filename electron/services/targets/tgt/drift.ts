@@ -1,7 +1,7 @@
 // Drift between what tgtd runs and the conf.d files that rebuild it after a restart.
 // The files Portico writes are the intended state; a fix brings the running target to the file
 // with plain tgtadm changes (never tgt-admin --update, which skips in-use targets or tears them down).
-import type { TargetView } from '../../../shared/contract';
+import type { TargetView } from '../../../../shared/features/targets';
 import type { TargetOp, TargetState, ConfFile } from './driver';
 import { ConfError, isManagedConf, parseTargetConf, type DesiredTarget } from './conf';
 import type { TgtTarget } from './parser';

@@ -3,7 +3,7 @@
 //   answer except the CHAP passwords, which hosted-engine setup itself never saves;
 // - the hosted-engine.conf storage keys (reference 4.4). oVirt's HA agent reads the CHAP password
 //   from that file in clear text; we say so in the file and in the wizard.
-import { ZERO_UUID } from './api';
+import { ZERO_UUID } from '../vdsm/api';
 
 export interface HeStorageFacts {
   storageType: 'iscsi' | 'nfs3' | 'nfs4';

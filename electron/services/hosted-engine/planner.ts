@@ -23,9 +23,9 @@ import {
   type StorageDomainStats,
   type VdsmApi,
   type VolumeGroupInfo,
-} from './api';
-import { maskParams } from './client';
-import { describeCode, noLunsMessage, timeoutMessage, VdsmError, VdsmTransportError } from './errors';
+} from '../vdsm/api';
+import { maskParams } from '../vdsm/client';
+import { describeCode, noLunsMessage, timeoutMessage, VdsmError, VdsmTransportError } from '../vdsm/errors';
 import { checkLunChoice, devicesForTarget, lunRow, parseBytes } from './luns';
 import { buildAnswerFile, buildHostedEngineConf, buildHostedEngineConfKeys, CLEAR_TEXT_PASSWORD_NOTE, type HeStorageFacts } from './outputs';
 import { writeHostedEngineConf, HE_CONF_PATH } from './confwriter';

@@ -5,15 +5,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { VdsmClient, maskParams } from './client';
-import { VdsmApi, type BlockDeviceInfo } from './api';
+import { VdsmClient, maskParams } from '../vdsm/client';
+import { VdsmApi, type BlockDeviceInfo } from '../vdsm/api';
 import { planHostedEngineStorage, type HostedEngineResult } from './planner';
 import { memoryDouble } from '../../../e2e/doubles/vdsm/memory';
 import { RpcFault } from '../../../e2e/doubles/vdsm/broker';
 import { checkCall, loadCommittedSchema } from '../../../e2e/doubles/vdsm/schema';
 import type { IscsiStorageInput } from '../../../shared/domain/hosted-engine';
 import type { StepContext } from '../jobs/plan';
-import { testServices } from '../testing/services';
+import { testServices } from '../../test-support/services';
 
 interface FixtureCall {
   seed: string | null;

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { LabInfo, LabHostInfo } from '../../../e2e/lab/labinfo';
-import { MemoryHostKeyStore, describeKey } from './hostkeys';
-import { SshPool, type HostResolver, type ResolvedHost, type SshPoolOptions } from './pool';
+import type { LabInfo, LabHostInfo } from '../../e2e/lab/labinfo';
+import { MemoryHostKeyStore, describeKey } from '../services/ssh/hostkeys';
+import { SshPool, type HostResolver, type ResolvedHost, type SshPoolOptions } from '../services/ssh/pool';
 
 const pexec = promisify(execFile);
 

@@ -2,8 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServices, type Services } from '../app';
-import { PassphraseCipher } from '../secrets';
+import { createServices, type Services } from '../services/app';
+import { PassphraseCipher } from '../services/secrets';
 
 export function testServices(passphrase = 'test passphrase', knownHostsFiles: string[] = []): Services & { dataDir: string; dispose(): Promise<void> } {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-test-'));

@@ -1,7 +1,7 @@
 // Hosts as the admin sees them: add (with trust-on-first-use of the host key), edit, remove,
 // reconnect, probe. Connection state and capabilities come from the SSH pool.
 import type { HostInput } from '../../../shared/domain/host';
-import type { AddHostResult, HostView } from '../../../shared/contract';
+import type { AddHostResult, HostView } from '../../../shared/features/hosts';
 import { PorticoError } from '../../../shared/contract-kit';
 import type { EventBus } from '../events';
 import { isSshError, SshError } from '../ssh/errors';

@@ -2,10 +2,10 @@
 // (captured vectors), with output cut into arbitrary chunks to exercise PDU reassembly.
 // Used by unit tests only.
 import { Duplex } from 'node:stream';
-import { chapResponse } from './chap';
-import { BHS_LENGTH, decodePdu, encodePdu, Op, wireLength, type Pdu } from './pdu';
-import { decodeBinary, decodeText, encodeBinary, encodeText, type TextPairs } from './text';
-import { INQUIRY_LUN1, RC16_1G, REPORT_LUNS, UA_SENSE, VPD00, VPD80_LUN1, VPD83_LUN1 } from './vectors';
+import { chapResponse } from '../services/iscsi/chap';
+import { BHS_LENGTH, decodePdu, encodePdu, Op, wireLength, type Pdu } from '../services/iscsi/pdu';
+import { decodeBinary, decodeText, encodeBinary, encodeText, type TextPairs } from '../services/iscsi/text';
+import { INQUIRY_LUN1, RC16_1G, REPORT_LUNS, UA_SENSE, VPD00, VPD80_LUN1, VPD83_LUN1 } from '../services/iscsi/vectors';
 
 class End extends Duplex {
   other!: End;

@@ -2,13 +2,14 @@
 // the lab's sudoers list, exactly as on a server where root login is disabled.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { labSkipReason, loadLab, type LabInfo } from '../../../e2e/lab/labinfo';
-import { execOnHost } from '../../../e2e/lab/hosts';
-import { SshPool, SshRunner } from '../ssh/pool';
-import { MemoryHostKeyStore } from '../ssh/hostkeys';
+import { labSkipReason, loadLab, type LabInfo } from '../../../../e2e/lab/labinfo';
+import { execOnHost } from '../../../../e2e/lab/hosts';
+import { SshPool, SshRunner } from '../../ssh/pool';
+import { MemoryHostKeyStore } from '../../ssh/hostkeys';
 import { TgtDriver } from './driver';
 import { planTargetCreate, planTargetDelete, type TgtServerContext } from './planner';
-import { runPlan } from './testing/run-plan';
+import { TargetDeleteInputSchema, TargetInputSchema } from '../../../../shared/domain/target';
+import { runPlan } from '../../../test-support/run-plan';
 
 const reason = labSkipReason();
 
@@ -45,11 +46,11 @@ describe.skipIf(reason)('tgt on lab stor1 as a sudo admin', () => {
 
   it('creates a target with a sparse LUN and its conf.d file, then deletes it with its file', async () => {
     const stor1 = lab.hosts.stor1;
-    const plan = await planTargetCreate(ctx, {
+    const plan = await planTargetCreate(ctx, TargetInputSchema.parse({
       serverId: 'stor1', name, iqn,
       luns: [{ size: '64MB', backing: { kind: 'sparse' } }],
       access: { initiators: [lab.hosts.hv1.initiatorIqn], networks: [] },
-    });
+    }));
     const run = await runPlan(plan);
     expect(run.error).toBeUndefined();
     expect(run.ok).toBe(true);
@@ -59,7 +60,7 @@ describe.skipIf(reason)('tgt on lab stor1 as a sudo admin', () => {
     // The file belongs to root although an unprivileged user planned and applied it.
     expect((await execOnHost(stor1, ['stat', '-c', '%U', `${stor1.storageDir}/${name}`])).stdout.trim()).toBe('root');
 
-    const del = await runPlan(await planTargetDelete(ctx, { serverId: 'stor1', iqn, deleteBackingFiles: true }));
+    const del = await runPlan(await planTargetDelete(ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn, deleteBackingFiles: true })));
     expect(del.error).toBeUndefined();
     expect(del.ok).toBe(true);
     expect((await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'show', '--mode', 'target'])).stdout).not.toContain(iqn);

@@ -2,7 +2,7 @@
 import { NO_ADDRESS_PLACEHOLDER } from './conf';
 import { computeDrift } from './drift';
 import type { TargetDriver } from './driver';
-import type { TargetView, TargetsServerView } from '../../../shared/contract';
+import type { TargetView, TargetsServerView } from '../../../../shared/features/targets';
 
 /** One target as the Targets page shows it: the contract's TargetView. */
 export type TargetRow = TargetView;

@@ -1,7 +1,7 @@
 // Test helper standing in for the JobRunner: fresh check, steps in order, undo done steps in
 // reverse on failure, then verify. Collects the masked log so tests can check no secret leaks.
-import type { ExecPlan, StepContext } from '../../jobs/plan';
-import { maskText } from '../planner';
+import type { ExecPlan, StepContext } from '../services/jobs/plan';
+import { maskText } from '../services/targets/tgt/planner';
 
 export interface PlanRun {
   ok: boolean;

@@ -1,15 +1,14 @@
 // Plan builders for tgt targets: validated wizard input + live server state -> ExecPlan.
 // Each step undoes itself if it fails half-way; the JobRunner undoes completed steps in reverse.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { PorticoError } from '../../../shared/contract-kit';
+import type { z } from 'zod';
+import { PorticoError } from '../../../../shared/contract-kit';
 import {
-  AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema, formatSize,
-  NETWORKS_NOTE, SIZE_UNIT_NOTE,
-  type AccessEditInput, type AccessSpec, type LunAddInput, type LunSpec, type TargetDeleteInput, type TargetInput,
-} from '../../../shared/domain/target';
-import { MASK } from '../../../shared/plan';
-import type { ExecPlan, ExecStep, StepContext } from '../jobs/plan';
+  formatSize, NETWORKS_NOTE, SIZE_UNIT_NOTE,
+  type AccessEditInputSchema, type AccessSpec, type LunAddInputSchema, type LunSpec, type TargetDeleteInputSchema, type TargetSpec,
+} from '../../../../shared/domain/target';
+import { MASK } from '../../../../shared/plan';
+import type { ExecPlan, ExecStep, StepContext } from '../../jobs/plan';
 import { checkSpace, lvcreateArgv, planBackings, type PlannedBacking } from './backing';
 import { NO_ADDRESS_PLACEHOLDER, isManagedConf, parseTargetConf, renderTargetConf, maskConf, type ChapAccount, type DesiredLun, type DesiredTarget } from './conf';
 import { compareTarget, computeDrift, desiredFromLive, lunOps, opsForDesired } from './drift';
@@ -23,19 +22,15 @@ export interface TgtServerContext {
   verifyLogin?: (p: { iqn: string; chap?: ChapAccount; mutual?: ChapAccount }) => Promise<unknown>;
 }
 
+/** The planners take their call's parsed input (the schema's output: sizes in bytes, defaults set). */
+export type LunAddSpec = z.output<typeof LunAddInputSchema>;
+export type AccessEditSpec = z.output<typeof AccessEditInputSchema>;
+export type TargetDeleteSpec = z.output<typeof TargetDeleteInputSchema>;
+
 const lockKeys = (ctx: TgtServerContext) => [`host:${ctx.serverId}`];
 
 function refuse(messages: string[], field?: string): never {
   throw new PorticoError('invalid-input', messages.join('\n'), field, { messages });
-}
-
-function parseInput<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    refuse(r.error.issues.map((i) => i.message), first?.path.join('.') || undefined);
-  }
-  return r.data;
 }
 
 export function confPathFor(driver: TargetDriver, name: string): string {
@@ -252,8 +247,8 @@ function versionWarning(version: string): string | null {
 
 // ---------------------------------------------------------------- create
 
-export async function planTargetCreate(ctx: TgtServerContext, input: TargetInput): Promise<ExecPlan> {
-  const t = parseInput(TargetInputSchema, input);
+/** `t` is the schema's parsed output (sizes in bytes): the router validated it with TargetInputSchema. */
+export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Promise<ExecPlan> {
   if (t.serverId !== ctx.serverId) refuse([`Server: this plan is for ${ctx.serverId}, not ${t.serverId}`], 'serverId');
   const d = ctx.driver;
   const [{ state, confs }, sys] = await Promise.all([readServer(d), d.readSystem()]);
@@ -360,8 +355,7 @@ function freshCheck(d: TargetDriver, iqn: string, fp: string, withSessions = fal
   };
 }
 
-export async function planLunAdd(ctx: TgtServerContext, input: LunAddInput): Promise<ExecPlan> {
-  const a = parseInput(LunAddInputSchema, input);
+export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<ExecPlan> {
   const d = ctx.driver;
   const ex = await loadExisting(ctx, a.iqn, true);
   const errors: string[] = [];
@@ -398,8 +392,7 @@ export async function planLunAdd(ctx: TgtServerContext, input: LunAddInput): Pro
   };
 }
 
-export async function planAccessEdit(ctx: TgtServerContext, input: AccessEditInput): Promise<ExecPlan> {
-  const a = parseInput(AccessEditInputSchema, input);
+export async function planAccessEdit(ctx: TgtServerContext, a: AccessEditSpec): Promise<ExecPlan> {
   const d = ctx.driver;
   const ex = await loadExisting(ctx, a.iqn, true);
   const tid = ex.live.tid;
@@ -477,8 +470,7 @@ export interface ConnectedInitiator {
   addresses: string[];
 }
 
-export async function planTargetDelete(ctx: TgtServerContext, input: TargetDeleteInput): Promise<ExecPlan> {
-  const a = parseInput(TargetDeleteInputSchema, input);
+export async function planTargetDelete(ctx: TgtServerContext, a: TargetDeleteSpec): Promise<ExecPlan> {
   const d = ctx.driver;
   const { state, confs } = await readServer(d);
   const live = state.targets.find((t) => t.iqn === a.iqn);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { NO_ADDRESS_PLACEHOLDER, maskConf, parseTargetConf, renderTargetConf, type DesiredTarget } from './conf';
 import { compareTarget, computeDrift, opsForDesired } from './drift';
 import { parseTargetShow } from './parser';
-import { MASK } from '../../../shared/plan';
+import { MASK } from '../../../../shared/plan';
 
 const xen: DesiredTarget = {
   iqn: 'iqn.2002-08.info.netmanager:xenserver',

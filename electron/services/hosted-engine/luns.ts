@@ -2,7 +2,7 @@
 // (cockpit), not used (PV/VG/partition signature) unless forced, 512-byte logical blocks (VDSM
 // rejects 4Kn with 518).
 import { HE_OVERHEAD_GIB, type LunRow } from '../../../shared/domain/hosted-engine';
-import type { BlockDeviceInfo } from './api';
+import type { BlockDeviceInfo } from '../vdsm/api';
 
 const GIB = 1024n ** 3n;
 

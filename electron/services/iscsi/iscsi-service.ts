@@ -1,12 +1,12 @@
 // iscsi.discover / iscsi.inspect: the native initiator from the workstation, or "from a host"
 // through an SSH direct-tcpip tunnel of the pool.
-import type { IscsiDiscoverParsed, IscsiInspectParsed, IscsiSurveyParsed } from '../../shared/domain/iscsi';
-import { PorticoError } from '../../shared/contract-kit';
-import { discover, inspect, type Connector } from './iscsi/initiator';
-import { IscsiError } from './iscsi/errors';
-import { surveyPortals } from './iscsi/survey';
-import type { SshPool } from './ssh/pool';
-import type { HostRepo } from './inventory/host-repo';
+import type { IscsiDiscoverParsed, IscsiInspectParsed, IscsiSurveyParsed } from '../../../shared/domain/iscsi';
+import { PorticoError } from '../../../shared/contract-kit';
+import { discover, inspect, type Connector } from './initiator';
+import { IscsiError } from './errors';
+import { surveyPortals } from './survey';
+import type { SshPool } from '../ssh/pool';
+import type { HostRepo } from '../hosts/host-repo';
 
 export class IscsiService {
   constructor(

@@ -1,0 +1,56 @@
+// Contract fragment of the Hosts feature: the inventory (storage servers, hypervisors), their SSH
+// connection and capability probe, and the connection-state event.
+import { z } from 'zod';
+import { call, event, Id, type CallMap } from '../contract-kit';
+import { HostInputSchema, type Capabilities, type ConnectionState, type HostKeyInfo, type HostRole } from '../domain/host';
+
+/** A host as the Hosts page shows it. Secrets never appear here. */
+export interface HostView {
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  authKind: 'key' | 'agent' | 'password';
+  keyPath: string | null;
+  sudo: boolean;
+  roles: HostRole[];
+  group: string | null;
+  hostKey: HostKeyInfo | null;
+  capabilities: Capabilities | null;
+  createdAt: string;
+  connection: ConnectionState;
+}
+
+export interface AddHostResult {
+  host: HostView;
+  hostKey: HostKeyInfo | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface SshConfigAlias {
+  alias: string;
+  hostName: string;
+  port: number;
+  user: string | null;
+  identityFile: string | null;
+}
+
+const byHost = z.object({ hostId: Id }).strict();
+const Fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'fingerprint: expected the SHA256:... fingerprint that was shown');
+
+export const hostsCalls = {
+  'hosts.list': call(z.object({}).strict()).returns<HostView[]>(),
+  'hosts.get': call(byHost).returns<HostView>(),
+  'hosts.add': call(HostInputSchema, { mutates: true }).returns<AddHostResult>(),
+  'hosts.update': call(z.object({ hostId: Id, host: HostInputSchema }).strict(), { mutates: true }).returns<AddHostResult>(),
+  'hosts.acceptKey': call(z.object({ hostId: Id, fingerprint: Fingerprint }).strict(), { mutates: true }).returns<HostView>(),
+  'hosts.remove': call(byHost, { mutates: true }).returns<{ removed: true }>(),
+  'hosts.reconnect': call(byHost).returns<HostView>(),
+  'hosts.probe': call(byHost).returns<HostView>(),
+  'hosts.sshConfig': call(z.object({}).strict()).returns<SshConfigAlias[]>(),
+} satisfies CallMap;
+
+export const hostsEvents = {
+  'host.state': event<ConnectionState>(),
+};

@@ -1,0 +1,17 @@
+// Contract fragment of the iSCSI checks: Portico's own initiator (discover, inspect one target,
+// survey many portals), from the workstation or through a host's SSH connection. Read-only.
+import { call, type CallMap } from '../contract-kit';
+import {
+  IscsiDiscoverInputSchema,
+  IscsiInspectInputSchema,
+  IscsiSurveyInputSchema,
+  type IscsiDiscoverResult,
+  type IscsiInspectResult,
+  type IscsiSurveyResult,
+} from '../domain/iscsi';
+
+export const iscsiCalls = {
+  'iscsi.discover': call(IscsiDiscoverInputSchema).returns<IscsiDiscoverResult>(),
+  'iscsi.inspect': call(IscsiInspectInputSchema).returns<IscsiInspectResult>(),
+  'iscsi.survey': call(IscsiSurveyInputSchema).returns<IscsiSurveyResult>(),
+} satisfies CallMap;
