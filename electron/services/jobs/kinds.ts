@@ -79,7 +79,8 @@ export class OperationRegistry {
       for (const o of s.ops) {
         const k = this.op(o.kind);
         const p = this.reviewParams(o, k.schema);
-        if (!k.readOnly && !this.irreversible(o) && k.inverse(p, o.host, undefined) === null) {
+        // Rollback plans consist of inverses: they are not rolled back themselves.
+        if (!plan.rollbackOf && !k.readOnly && !this.irreversible(o) && k.inverse(p, o.host, undefined) === null) {
           throw new Error(`plan bug: ${o.kind} in "${s.title}" has no inverse and is not flagged irreversible`);
         }
       }
