@@ -1,32 +1,16 @@
-import type React from 'react';
 import { AppBar, Box, Chip, Drawer, List, ListItemButton, ListItemIcon, ListItemText, Toolbar, Tooltip, Typography } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../api/client';
 import { useJobEvents } from '../api/jobs';
-import { PAGES, usePage, type PageId } from './routes';
-import { HostsPage } from '../pages/HostsPage';
-import { TargetsPage } from '../pages/TargetsPage';
-import { DatastoresPage } from '../pages/DatastoresPage';
-import { BondsPage } from '../pages/BondsPage';
-import { HostedEnginePage } from '../pages/HostedEnginePage';
-import { ActivityPage } from '../pages/ActivityPage';
+import { PAGES, usePage } from './routes';
 
 const DRAWER = 220;
-
-const PAGE_COMPONENTS: Record<PageId, () => React.JSX.Element> = {
-  hosts: HostsPage,
-  targets: TargetsPage,
-  datastores: DatastoresPage,
-  bonds: BondsPage,
-  'hosted-engine': HostedEnginePage,
-  activity: ActivityPage,
-};
 
 export function App() {
   const [page, setPage] = usePage();
   const info = useQuery({ queryKey: ['app.info'], queryFn: () => call('app.info', {}) });
   useJobEvents();
-  const Page = PAGE_COMPONENTS[page];
+  const { Page } = page;
   const backend = info.data?.secretBackend;
   return (
     <Box sx={{ display: 'flex', minHeight: '100vh' }}>
@@ -51,7 +35,7 @@ export function App() {
         <nav aria-label="Main">
           <List>
             {PAGES.map((p) => (
-              <ListItemButton key={p.id} selected={p.id === page} onClick={() => setPage(p.id)} aria-current={p.id === page ? 'page' : undefined}>
+              <ListItemButton key={p.id} selected={p.id === page.id} onClick={() => setPage(p.id)} aria-current={p.id === page.id ? 'page' : undefined}>
                 <ListItemIcon sx={{ minWidth: 40 }}>{p.icon}</ListItemIcon>
                 <ListItemText primary={p.label} />
               </ListItemButton>

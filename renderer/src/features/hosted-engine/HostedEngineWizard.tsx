@@ -9,16 +9,16 @@ import {
 import DeleteOutlinedIcon from '@mui/icons-material/DeleteOutlined';
 import {
   HE_DEFAULT_DISK_GIB, HE_DEFAULT_DOMAIN_NAME, HostedEngineStorageInputSchema, type HostedEngineStorageInput, type LunRow,
-} from '../../../shared/domain/hosted-engine';
-import type { HeApplyResult, HeConnectResult, HeDiscoverResult, HeLunsResult } from '../../../shared/domain/hosted-engine-views';
-import type { HostView } from '../../../shared/features/hosts';
-import type { PlanView } from '../../../shared/plan';
-import { formatSize } from '../../../shared/domain/target';
-import { call } from '../api/client';
-import { apiPathErrors, zodPathErrors, type FieldErrors } from '../components/form';
-import { JobProgress } from '../components/JobProgress';
-import { PlanReview } from '../components/PlanReview';
-import { usePlanApply } from '../components/PlanRunner';
+} from '../../../../shared/domain/hosted-engine';
+import type { HeApplyResult, HeConnectResult, HeDiscoverResult, HeLunsResult } from '../../../../shared/domain/hosted-engine-views';
+import type { HostView } from '../../../../shared/features/hosts';
+import type { PlanView } from '../../../../shared/plan';
+import { formatSize } from '../../../../shared/domain/target';
+import { call } from '../../api/client';
+import { apiPathErrors, zodPathErrors, type FieldErrors } from '../../components/form';
+import { JobProgress } from '../../components/JobProgress';
+import { PlanReview } from '../../components/PlanReview';
+import { usePlanApply } from '../../components/PlanRunner';
 
 export const HE_STEPS = ['Host', 'Storage', 'Portals', 'Target', 'LUN', 'Review', 'Apply', 'Result'] as const;
 const [HOST, STORAGE, PORTALS, TARGET, LUN, REVIEW, APPLY, RESULT] = [0, 1, 2, 3, 4, 5, 6, 7];

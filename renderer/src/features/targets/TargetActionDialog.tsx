@@ -3,11 +3,11 @@
 import { useState, type ReactNode } from 'react';
 import { Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControlLabel, Stack, TextField, Typography } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
-import type { TargetView } from '../../../shared/features/targets';
-import type { PlanView } from '../../../shared/plan';
-import { formatSize } from '../../../shared/domain/target';
-import { call } from '../api/client';
-import { PlanRunner } from '../components/PlanRunner';
+import type { TargetView } from '../../../../shared/features/targets';
+import type { PlanView } from '../../../../shared/plan';
+import { formatSize } from '../../../../shared/domain/target';
+import { call } from '../../api/client';
+import { PlanRunner } from '../../components/PlanRunner';
 
 export type TargetAction = 'add-lun' | 'access' | 'delete' | 'reconcile';
 

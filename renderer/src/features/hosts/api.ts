@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { HostView } from '../../../shared/features/hosts';
-import { call, onEvent } from './client';
+import type { HostView } from '../../../../shared/features/hosts';
+import { call, onEvent } from '../../api/client';
 
 /** Hosts with their live connection state (host.state events patch the cache). */
 export function useHosts() {

@@ -2,17 +2,17 @@ import { useMemo, useRef, useState } from 'react';
 import { Alert, Box, Button, Chip, MenuItem, Paper, Stack, TextField, Tooltip, Typography } from '@mui/material';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useQueries, useQueryClient } from '@tanstack/react-query';
-import type { HostView } from '../../../shared/features/hosts';
-import type { TargetView } from '../../../shared/features/targets';
-import { formatSize } from '../../../shared/domain/target';
-import { call } from '../api/client';
-import { useHosts } from '../api/hosts';
-import { targetsQuery, useTargets } from '../api/targets';
-import { EmptyState } from '../components/EmptyState';
-import { PageHeader } from '../components/PageHeader';
-import { CreateTargetWizard } from '../wizard/CreateTargetWizard';
-import { TargetActionDialog, type TargetAction } from '../wizard/TargetActionDialog';
-import { PortalCheckDialog, type KnownPortal } from '../wizard/PortalCheckDialog';
+import type { HostView } from '../../../../shared/features/hosts';
+import type { TargetView } from '../../../../shared/features/targets';
+import { formatSize } from '../../../../shared/domain/target';
+import { call } from '../../api/client';
+import { useHosts } from '../hosts/api';
+import { targetsQuery, useTargets } from './api';
+import { EmptyState } from '../../components/EmptyState';
+import { PageHeader } from '../../components/PageHeader';
+import { CreateTargetWizard } from './CreateTargetWizard';
+import { TargetActionDialog, type TargetAction } from './TargetActionDialog';
+import { PortalCheckDialog, type KnownPortal } from './PortalCheckDialog';
 
 /** tgtd portals of every storage server, wildcards replaced by the server's own address. */
 function useKnownPortals(servers: HostView[], enabled: boolean): KnownPortal[] {

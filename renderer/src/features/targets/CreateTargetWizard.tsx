@@ -9,15 +9,15 @@ import DeleteOutlinedIcon from '@mui/icons-material/DeleteOutlined';
 import { useQueryClient } from '@tanstack/react-query';
 import {
   NETWORKS_NOTE, SIZE_UNIT_NOTE, TargetInputSchema, buildIqn, formatSize, generateChapSecret, parseSize, type TargetInput,
-} from '../../../shared/domain/target';
-import type { HostView } from '../../../shared/features/hosts';
-import type { TgtSettingsView } from '../../../shared/features/targets';
-import type { PlanView } from '../../../shared/plan';
-import { call } from '../api/client';
-import { apiPathErrors, zodPathErrors, type FieldErrors } from '../components/form';
-import { JobProgress } from '../components/JobProgress';
-import { PlanReview } from '../components/PlanReview';
-import { usePlanApply } from '../components/PlanRunner';
+} from '../../../../shared/domain/target';
+import type { HostView } from '../../../../shared/features/hosts';
+import type { TgtSettingsView } from '../../../../shared/features/targets';
+import type { PlanView } from '../../../../shared/plan';
+import { call } from '../../api/client';
+import { apiPathErrors, zodPathErrors, type FieldErrors } from '../../components/form';
+import { JobProgress } from '../../components/JobProgress';
+import { PlanReview } from '../../components/PlanReview';
+import { usePlanApply } from '../../components/PlanRunner';
 
 export const TARGET_STEPS = ['Identity', 'LUNs', 'Access', 'Review', 'Apply', 'Verify'] as const;
 

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { call } from './client';
+import { call } from '../../api/client';
 
 /** One storage server's live targets view; one key and fetcher for every place that reads it. */
 export function targetsQuery(serverId: string) {

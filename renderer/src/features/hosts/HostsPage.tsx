@@ -7,13 +7,13 @@ import RefreshIcon from '@mui/icons-material/Refresh';
 import DeleteOutlineIcon from '@mui/icons-material/DeleteOutlined';
 import EditOutlinedIcon from '@mui/icons-material/EditOutlined';
 import { useQueryClient } from '@tanstack/react-query';
-import type { HostView } from '../../../shared/features/hosts';
-import { call } from '../api/client';
-import { useHosts } from '../api/hosts';
-import { EmptyState } from '../components/EmptyState';
-import { PageHeader } from '../components/PageHeader';
-import { CapabilitiesSummary } from '../components/CapabilitiesSummary';
-import { AddHostDialog, ROLE_LABELS } from '../wizard/AddHostDialog';
+import type { HostView } from '../../../../shared/features/hosts';
+import { call } from '../../api/client';
+import { useHosts } from './api';
+import { EmptyState } from '../../components/EmptyState';
+import { PageHeader } from '../../components/PageHeader';
+import { CapabilitiesSummary } from '../../components/CapabilitiesSummary';
+import { AddHostDialog, ROLE_LABELS } from './AddHostDialog';
 
 const STATE_COLOR = { idle: 'default', connecting: 'info', connected: 'success', failed: 'error', blocked: 'error' } as const;
 

@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { Accordion, AccordionDetails, AccordionSummary, Alert, Box, Chip, Tab, Tabs, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { useQuery } from '@tanstack/react-query';
-import { call } from '../api/client';
-import { useJobs } from '../api/jobs';
-import { EmptyState } from '../components/EmptyState';
-import { JobProgress } from '../components/JobProgress';
-import { PageHeader } from '../components/PageHeader';
+import { call } from '../../api/client';
+import { useJobs } from '../../api/jobs';
+import { EmptyState } from '../../components/EmptyState';
+import { JobProgress } from '../../components/JobProgress';
+import { PageHeader } from '../../components/PageHeader';
 
 const COLOR = { running: 'info', succeeded: 'success', failed: 'error', cancelled: 'warning' } as const;
 

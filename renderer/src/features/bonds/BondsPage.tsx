@@ -1,5 +1,5 @@
-import { EmptyState } from '../components/EmptyState';
-import { PageHeader } from '../components/PageHeader';
+import { EmptyState } from '../../components/EmptyState';
+import { PageHeader } from '../../components/PageHeader';
 
 export function BondsPage() {
   return (

@@ -5,11 +5,11 @@ import {
   FormHelperText, FormLabel, MenuItem, Radio, RadioGroup, Stack, Step, StepLabel, Stepper, Switch, TextField, Typography,
 } from '@mui/material';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { HOST_ROLES, HostInputSchema, type HostKeyInfo, type HostRole } from '../../../shared/domain/host';
-import type { HostView } from '../../../shared/features/hosts';
-import { call } from '../api/client';
-import { apiFieldErrors, zodFieldErrors, type FieldErrors } from '../components/form';
-import { CapabilitiesSummary } from '../components/CapabilitiesSummary';
+import { HOST_ROLES, HostInputSchema, type HostKeyInfo, type HostRole } from '../../../../shared/domain/host';
+import type { HostView } from '../../../../shared/features/hosts';
+import { call } from '../../api/client';
+import { apiFieldErrors, zodFieldErrors, type FieldErrors } from '../../components/form';
+import { CapabilitiesSummary } from '../../components/CapabilitiesSummary';
 
 export const ROLE_LABELS: Record<HostRole, string> = {
   storage: 'Storage server',

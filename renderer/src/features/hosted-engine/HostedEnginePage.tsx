@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { Alert, Button } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
-import { useHosts } from '../api/hosts';
-import { EmptyState } from '../components/EmptyState';
-import { PageHeader } from '../components/PageHeader';
-import { HostedEngineWizard } from '../wizard/HostedEngineWizard';
+import { useHosts } from '../hosts/api';
+import { EmptyState } from '../../components/EmptyState';
+import { PageHeader } from '../../components/PageHeader';
+import { HostedEngineWizard } from './HostedEngineWizard';
 
 export function HostedEnginePage() {
   const hosts = useHosts();

@@ -25,10 +25,10 @@ import {
   Typography,
 } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
-import type { HostView } from '../../../shared/features/hosts';
-import { ChapSchema, formatPortal, parsePortalList, type IscsiSurveyPortal, type IscsiSurveyResult, type IscsiSurveyTarget } from '../../../shared/domain/iscsi';
-import { formatSize } from '../../../shared/domain/target';
-import { call } from '../api/client';
+import type { HostView } from '../../../../shared/features/hosts';
+import { ChapSchema, formatPortal, parsePortalList, type IscsiSurveyPortal, type IscsiSurveyResult, type IscsiSurveyTarget } from '../../../../shared/domain/iscsi';
+import { formatSize } from '../../../../shared/domain/target';
+import { call } from '../../api/client';
 
 const WORKSTATION = '__workstation__';
 const CONSOLE_NAME = '__console__';
