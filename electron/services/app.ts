@@ -13,6 +13,9 @@ import { EventBus } from './events';
 import type { CoreDeps } from './feature';
 import { JobRunner } from './jobs/runner';
 import { PlanRegistry } from './jobs/registry';
+import { OperationRegistry } from './jobs/kinds';
+import { parseFailpoints } from './jobs/failpoints';
+import { fileKinds } from './remote/files';
 import { Router, type Handler } from './router';
 import { SecretStore, type SecretCipher } from './secrets';
 import { HostRepo, hostKeyStore } from './hosts/host-repo';
@@ -42,6 +45,7 @@ export interface Services {
   events: EventBus;
   router: Router;
   audit: AuditLog;
+  kinds: OperationRegistry;
   plans: PlanRegistry;
   jobs: JobRunner;
   secrets: SecretStore;
@@ -69,16 +73,32 @@ export function createServices(opts: ServicesOptions): Services {
   const db = openDb(join(opts.dataDir, 'portico.sqlite'));
   const events = new EventBus();
   const audit = new AuditLog(db);
-  const plans = new PlanRegistry(db);
-  const jobs = new JobRunner(db, plans, audit, events);
   const secrets = new SecretStore(db, opts.cipher(db));
   const hostRepo = new HostRepo(db, secrets);
   const pool = new SshPool({ resolver: hostRepo, hostKeys: hostKeyStore(hostRepo), knownHostsFiles: opts.knownHostsFiles });
-  const core: CoreDeps = { db, events, audit, plans, jobs, secrets, hostRepo, pool, app: { mode: opts.mode, version: VERSION } };
+  const kinds = new OperationRegistry();
+  const files = fileKinds({ runner: (h) => pool.runner(h) });
+  kinds.add(files.put as never, files.dirCreate as never, files.dirRemove as never);
+  const plans = new PlanRegistry(db, kinds);
+  const hostLabel = (id: string) => {
+    try {
+      const h = hostRepo.get(id);
+      return `${h.name} (${h.address})`;
+    } catch {
+      return id;
+    }
+  };
+  const jobs = new JobRunner({
+    db, plans, audit, events, kinds, vault: secrets, hostLabel,
+    // Fault injection for the fault-matrix tests only (see jobs/failpoints.ts).
+    failpoints: parseFailpoints(process.env.PORTICO_FAILPOINTS),
+    cutConnection: async (h) => pool.cut(h),
+  });
+  const core: CoreDeps = { db, events, audit, kinds, plans, jobs, secrets, hostRepo, pool, app: { mode: opts.mode, version: VERSION } };
   const features = FEATURES.map((f) => f(core));
   const router = new Router(Object.assign({}, ...features.map((f) => f.handlers)) as AllHandlers);
   return {
-    db, events, router, audit, plans, jobs, secrets, hostRepo, pool,
+    db, events, router, audit, kinds, plans, jobs, secrets, hostRepo, pool,
     close: async () => {
       for (const f of features) await f.close?.();
       await pool.close();

@@ -7,6 +7,7 @@ import type { AuditLog } from './audit';
 import type { Db } from './db';
 import type { EventBus } from './events';
 import type { HostRepo } from './hosts/host-repo';
+import type { OperationRegistry } from './jobs/kinds';
 import type { PlanRegistry } from './jobs/registry';
 import type { JobRunner } from './jobs/runner';
 import type { CallContext } from './router';
@@ -18,6 +19,8 @@ export interface CoreDeps {
   db: Db;
   events: EventBus;
   audit: AuditLog;
+  /** Operation and check kinds: each feature adds the kinds its drivers declare. */
+  kinds: OperationRegistry;
   plans: PlanRegistry;
   jobs: JobRunner;
   secrets: SecretStore;

@@ -28,12 +28,17 @@ export const activityCalls = {
   'app.info': call(z.object({}).strict()).returns<AppInfo>(),
 
   'plans.get': call(byPlan).returns<PlanView>(),
-  'plans.apply': call(byPlan, { mutates: true }).returns<{ jobId: string }>(),
+  // confirmDangers: the admin ticked "I understand" for a plan that lowers protection.
+  'plans.apply': call(z.object({ planId: Id, confirmDangers: z.boolean().optional() }).strict(), { mutates: true }).returns<{ jobId: string }>(),
   'plans.discard': call(byPlan).returns<{ discarded: boolean }>(),
 
   'jobs.list': call(limit(500, 100)).returns<JobView[]>(),
   'jobs.get': call(byJob).returns<JobView>(),
   'jobs.cancel': call(byJob, { mutates: true }).returns<{ cancelled: boolean }>(),
+  // Recovery of interrupted (or half rolled back, or unverified) jobs: each builds an ordinary plan
+  // for review; nothing changes until that plan is applied.
+  'jobs.rollback': call(byJob).returns<PlanView>(),
+  'jobs.resume': call(byJob).returns<PlanView>(),
   'audit.list': call(limit(1000, 200)).returns<AuditEntry[]>(),
 } satisfies CallMap;
 

@@ -7,11 +7,13 @@ export function activityFeature({ app, secrets, plans, jobs, audit }: CoreDeps):
     handlers: {
       'app.info': () => ({ mode: app.mode, version: app.version, secretBackend: secrets.backend }),
       'plans.get': ({ planId }) => plans.view(planId),
-      'plans.apply': async ({ planId }) => ({ jobId: (await jobs.apply(planId)).jobId }),
+      'plans.apply': async ({ planId, confirmDangers }) => ({ jobId: (await jobs.apply(planId, { confirmDangers })).jobId }),
       'plans.discard': ({ planId }) => ({ discarded: plans.discard(planId) }),
       'jobs.list': ({ limit }) => jobs.list(limit),
       'jobs.get': ({ jobId }) => jobs.get(jobId),
       'jobs.cancel': ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+      'jobs.rollback': ({ jobId }) => jobs.planRollback(jobId),
+      'jobs.resume': ({ jobId }) => jobs.planResume(jobId),
       'audit.list': ({ limit }) => audit.list(limit),
     },
   };

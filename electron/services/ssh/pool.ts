@@ -312,6 +312,11 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
     if (c.state.state !== 'blocked') this.setState(c, { state: 'idle' });
   }
 
+  /** Drops the connection abruptly, as a network cut would (fault tests); commands in flight fail and the pool reconnects. */
+  cut(hostId: string): void {
+    this.conns.get(hostId)?.client?.destroy();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.conns.keys()].map((id) => this.disconnect(id)));
