@@ -1,6 +1,7 @@
 // Hosted-engine storage (issue 7): the wizard's interactive reads (discover, log in, list LUNs)
-// and its plan, over one VDSM connection per oVirt host. The VDSM protocol, rules and planner
-// live in ../vdsm; this file picks the identity, keeps the per-host state the planner needs and
+// and its plan, over one VDSM connection per oVirt host. The VDSM protocol (client, STOMP,
+// JSON-RPC, transport, verbs) lives in ../vdsm; the wizard's reads, LUN rules, planner and outputs
+// sit beside this file, which picks the identity, keeps the per-host state the planner needs and
 // turns failures into PorticoErrors naming the field at fault.
 import type { Duplex } from 'node:stream';
 import { PorticoError } from '../../../shared/contract-kit';
