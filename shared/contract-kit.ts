@@ -6,8 +6,10 @@ export interface CallDef<I extends z.ZodType, O> {
   input: I;
   /** Phantom: carries the output type only. */
   output?: O;
-  /** Calls that change servers or state; shown in the audit log. */
+  /** Calls that change servers or Portico's own state: the router audits each one, failures included. */
   mutates?: boolean;
+  /** Read-only calls that still act on a server in a way the admin must be able to trace (iSCSI logins): audited too. */
+  audited?: boolean;
 }
 
 /** A feature's calls: name -> definition. The contract is the union of every feature's map. */
@@ -29,10 +31,10 @@ export type EventPayloads<M extends EventMap> = { [K in keyof M]: NonNullable<M[
 export const Id = z.string().min(1, 'an id is required').max(80).regex(/^[A-Za-z0-9_-]+$/, 'ids are letters, digits, - and _');
 
 /** `call(schema).returns<Output>()`: the input type is inferred, the output named once. */
-export function call<I extends z.ZodType>(input: I, opts: { mutates?: boolean } = {}) {
+export function call<I extends z.ZodType>(input: I, opts: { mutates?: boolean; audited?: boolean } = {}) {
   return {
     returns<O>(): CallDef<I, O> {
-      return { input, mutates: opts.mutates };
+      return { input, mutates: opts.mutates, audited: opts.audited };
     },
   };
 }

@@ -96,7 +96,10 @@ export function createServices(opts: ServicesOptions): Services {
   });
   const core: CoreDeps = { db, events, audit, kinds, plans, jobs, secrets, hostRepo, pool, app: { mode: opts.mode, version: VERSION } };
   const features = FEATURES.map((f) => f(core));
-  const router = new Router(Object.assign({}, ...features.map((f) => f.handlers)) as AllHandlers);
+  // Every mutating (or login-making) call is audited with its masked input and outcome, failures included.
+  const router = new Router(Object.assign({}, ...features.map((f) => f.handlers)) as AllHandlers, (e) =>
+    audit.append({ actor: e.actor, action: `call.${e.call}`, detail: `${e.call} ${e.input} → ${e.outcome === 'ok' ? 'ok' : `failed (${e.error!.code}): ${e.error!.message}`}` }),
+  );
   return {
     db, events, router, audit, kinds, plans, jobs, secrets, hostRepo, pool,
     close: async () => {

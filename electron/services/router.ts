@@ -66,10 +66,37 @@ export function toContractError(e: unknown): ContractError {
   return { code, message };
 }
 
+/** What the router records for an audited call: who, which call, the input with secrets masked, the outcome. */
+export interface CallAudit {
+  actor: string;
+  call: string;
+  input: string;
+  outcome: 'ok' | 'failed';
+  error?: ContractError;
+}
+
+// Keys whose values are secrets wherever they appear in an input.
+const SECRET_KEY = /pass(word|phrase)?$|secret|token|private|^key$|^keyData$/i;
+
+/** The input as the audit log shows it: secret values masked by key, long values clipped. */
+export function auditInput(input: unknown): string {
+  const walk = (v: unknown, key: string): unknown => {
+    if (typeof v === 'string') return SECRET_KEY.test(key) && v ? '******' : v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v;
+    if (Array.isArray(v)) return v.slice(0, 20).map((x) => walk(x, key));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    return v;
+  };
+  const json = JSON.stringify(walk(input, '')) ?? '';
+  return json.length > 1000 ? `${json.slice(0, 1000)}…` : json;
+}
+
 export class Router {
   private readonly handlers = new Map<string, Handler<CallName>>();
 
-  constructor(handlers: Handlers = {}) {
+  constructor(
+    handlers: Handlers = {},
+    private readonly audit?: (e: CallAudit) => void,
+  ) {
     this.register(handlers);
   }
 
@@ -87,13 +114,24 @@ export class Router {
     }
     const handler = this.handlers.get(name);
     if (!handler) return { ok: false, error: { code: 'not-implemented', message: `"${name}" is declared but not served by this main process.` } };
-    const parsed = calls[name as CallName].input.safeParse(rawInput ?? {});
-    if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) };
+    const def = calls[name as CallName] as { input: z.ZodType; mutates?: boolean; audited?: boolean };
+    const audited = !!(def.mutates || def.audited) && !!this.audit;
+    const record = (input: unknown, error?: ContractError) =>
+      this.audit?.({ actor: `admin via ${ctx.transport}`, call: name, input: auditInput(input), outcome: error ? 'failed' : 'ok', error });
+    const parsed = def.input.safeParse(rawInput ?? {});
+    if (!parsed.success) {
+      const error = describeZodError(parsed.error);
+      if (audited) record(rawInput ?? {}, error);
+      return { ok: false, error };
+    }
     try {
       const result = await handler(parsed.data as never, ctx);
+      if (audited) record(parsed.data);
       return { ok: true, result };
     } catch (e) {
-      return { ok: false, error: toContractError(e) };
+      const error = toContractError(e);
+      if (audited) record(parsed.data, error);
+      return { ok: false, error };
     }
   }
 }

@@ -30,7 +30,7 @@ export const activityCalls = {
   'plans.get': call(byPlan).returns<PlanView>(),
   // confirmDangers: the admin ticked "I understand" for a plan that lowers protection.
   'plans.apply': call(z.object({ planId: Id, confirmDangers: z.boolean().optional() }).strict(), { mutates: true }).returns<{ jobId: string }>(),
-  'plans.discard': call(byPlan).returns<{ discarded: boolean }>(),
+  'plans.discard': call(byPlan, { mutates: true }).returns<{ discarded: boolean }>(),
 
   'jobs.list': call(limit(500, 100)).returns<JobView[]>(),
   'jobs.get': call(byJob).returns<JobView>(),

@@ -7,7 +7,7 @@ import { HeConnectInputSchema, HeLunsInputSchema, HePlanInputSchema, type HeConn
 
 export const hostedEngineCalls = {
   // CHAP passwords are inputs only: results and plans never carry them (plans are masked).
-  'he.discover': call(DiscoverRequestSchema).returns<HeDiscoverResult>(),
+  'he.discover': call(DiscoverRequestSchema, { audited: true }).returns<HeDiscoverResult>(),
   'he.connect': call(HeConnectInputSchema, { mutates: true }).returns<HeConnectResult>(),
   'he.luns': call(HeLunsInputSchema).returns<HeLunsResult>(),
   'he.plan': call(HePlanInputSchema).returns<PlanView>(),

@@ -46,7 +46,7 @@ export const hostsCalls = {
   'hosts.update': call(z.object({ hostId: Id, host: HostInputSchema }).strict(), { mutates: true }).returns<AddHostResult>(),
   'hosts.acceptKey': call(z.object({ hostId: Id, fingerprint: Fingerprint }).strict(), { mutates: true }).returns<HostView>(),
   'hosts.remove': call(byHost, { mutates: true }).returns<{ removed: true }>(),
-  'hosts.reconnect': call(byHost).returns<HostView>(),
+  'hosts.reconnect': call(byHost, { mutates: true }).returns<HostView>(),
   'hosts.probe': call(byHost).returns<HostView>(),
   'hosts.sshConfig': call(z.object({}).strict()).returns<SshConfigAlias[]>(),
 } satisfies CallMap;

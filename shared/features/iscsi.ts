@@ -11,7 +11,7 @@ import {
 } from '../domain/iscsi';
 
 export const iscsiCalls = {
-  'iscsi.discover': call(IscsiDiscoverInputSchema).returns<IscsiDiscoverResult>(),
-  'iscsi.inspect': call(IscsiInspectInputSchema).returns<IscsiInspectResult>(),
-  'iscsi.survey': call(IscsiSurveyInputSchema).returns<IscsiSurveyResult>(),
+  'iscsi.discover': call(IscsiDiscoverInputSchema, { audited: true }).returns<IscsiDiscoverResult>(),
+  'iscsi.inspect': call(IscsiInspectInputSchema, { audited: true }).returns<IscsiInspectResult>(),
+  'iscsi.survey': call(IscsiSurveyInputSchema, { audited: true }).returns<IscsiSurveyResult>(),
 } satisfies CallMap;
