@@ -1,13 +1,19 @@
 // Browser mode entry: the same services as the desktop app, served to a local browser over a
 // token-protected WebSocket on 127.0.0.1. Used where the Electron binary is not installed.
+// What is printed and opened is a one-time link (its nonce works once, for two minutes); the
+// session token itself is never printed, put in a URL or on a command line.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { createServices, defaultDataDir } from './services/app';
 import { startBrowserHost } from './host/browser-host';
 import { browserModeCipher } from './host/passphrase';
+import { installProcessGuards } from './host/process-guards';
 
 async function main() {
+  // Last resort: an error that escaped every layer is logged, and the console (and its jobs) keeps running.
+  installProcessGuards();
   const dataDir = defaultDataDir();
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // PORTICO_KNOWN_HOSTS: colon-separated known_hosts files to honour (empty: none); default the user's and system's.
@@ -26,12 +32,23 @@ async function main() {
     staticDir,
     port: process.env.PORTICO_PORT ? Number(process.env.PORTICO_PORT) : 0,
   });
-  // Tests and scripts read the URL from a 0600 file rather than from logs.
-  if (process.env.PORTICO_URL_FILE) writeFileSync(process.env.PORTICO_URL_FILE, host.url + '\n', { mode: 0o600 });
-  console.log(`Portico is running in browser mode. Open this URL (it carries a one-time token):\n\n  ${host.url}\n`);
-  console.log(`Data folder: ${dataDir}. Secrets: ${services.secrets.backend.note}`);
+  // Tests and scripts read a link from a 0600 file rather than from logs.
+  if (process.env.PORTICO_URL_FILE) writeFileSync(process.env.PORTICO_URL_FILE, host.newLink() + '\n', { mode: 0o600 });
+  const interactive = !!process.stdin.isTTY;
+  const another = interactive ? 'press Enter here for a new link' : 'restart `npm start` for a new link';
+  console.log('Portico is running in browser mode.');
   if (!process.env.PORTICO_NO_OPEN && process.env.DISPLAY) {
+    // The browser's command line shows only this link's nonce, which the page spends at once.
     spawn('xdg-open', [host.url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+    console.log(`Opening it in your browser. If no browser came up, ${another}.`);
+  } else {
+    console.log(`Open this link within 2 minutes (it works once; ${another}):\n\n  ${host.url}\n`);
+  }
+  console.log(`Data folder: ${dataDir}. Secrets: ${services.secrets.backend.note}`);
+  if (interactive) {
+    createInterface({ input: process.stdin, terminal: false }).on('line', () => {
+      console.log(`\nA new one-time link (valid 2 minutes):\n\n  ${host.newLink()}\n`);
+    });
   }
   const stop = async () => {
     await host.close();

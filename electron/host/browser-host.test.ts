@@ -3,18 +3,34 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startBrowserHost, TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type BrowserHost } from './browser-host';
-import { testServices } from '../services/testing/services';
+import { BOOTSTRAP_PATH, LINK_PATH, startBrowserHost, TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type BrowserHost } from './browser-host';
+import { Router } from '../services/router';
+import { EventBus } from '../services/events';
+
+// The host alone, with a router of three calls: the service graph is not needed to test transport.
+function testServices() {
+  const notFound = () => {
+    throw Object.assign(new Error('not found'), { code: 'not-found' });
+  };
+  const router = new Router({
+    'app.info': () => ({ mode: 'browser', version: 'test', secretBackend: { kind: 'passphrase', protected: true, note: '' } }),
+    'jobs.get': notFound,
+    'hosts.get': notFound,
+  } as never);
+  return { router, events: new EventBus(), dispose: async () => undefined };
+}
 
 let svc: ReturnType<typeof testServices>;
 let host: BrowserHost;
 let staticDir: string;
+let logged: string[];
 
 beforeEach(async () => {
   svc = testServices();
   staticDir = mkdtempSync(join(tmpdir(), 'portico-static-'));
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Portico</title>');
-  host = await startBrowserHost({ router: svc.router, events: svc.events, staticDir });
+  logged = [];
+  host = await startBrowserHost({ router: svc.router, events: svc.events, staticDir, log: (l) => logged.push(l) });
 });
 afterEach(async () => {
   await host.close();
@@ -44,11 +60,78 @@ function invoke(ws: WebSocket, name: string, input: unknown): Promise<Record<str
   });
 }
 
+const nonceOf = (link: string) => new URL(link).hash.replace(/^#bootstrap=/, '');
+
+async function exchange(nonce: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: { token?: string; error?: string } }> {
+  const res = await fetch(host.origin + BOOTSTRAP_PATH, {
+    method: 'POST',
+    headers: { Origin: host.origin, 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ nonce }),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 describe('browser host', () => {
-  it('binds to 127.0.0.1 and puts the token in the URL fragment only', () => {
+  it('binds to 127.0.0.1 and opens with a one-time link that does not carry the token', () => {
     expect(host.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(host.url).toBe(`${host.origin}/#token=${host.token}`);
+    expect(host.url).toMatch(new RegExp(`^${host.origin}/#bootstrap=[A-Za-z0-9_-]{32}$`));
+    expect(host.url).not.toContain(host.token);
     expect(host.token.length).toBeGreaterThanOrEqual(43);
+  });
+
+  it('exchanges a link once for the token; a second use is refused in words', async () => {
+    const first = await exchange(nonceOf(host.url));
+    expect(first).toEqual({ status: 200, body: { token: host.token } });
+    const again = await exchange(nonceOf(host.url));
+    expect(again.status).toBe(410);
+    expect(again.body.error).toContain('already used');
+    expect(again.body.error).toContain('npm start');
+    expect(again.body).not.toHaveProperty('token');
+    const wrong = await exchange('not-a-nonce-of-this-process');
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error).toContain('not valid');
+  });
+
+  it('an unused link expires', async () => {
+    const h2 = await startBrowserHost({ router: svc.router, events: svc.events, staticDir, nonceTtlMs: 50, log: () => undefined });
+    try {
+      await new Promise((r) => setTimeout(r, 80));
+      const res = await fetch(h2.origin + BOOTSTRAP_PATH, {
+        method: 'POST',
+        headers: { Origin: h2.origin, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ nonce: nonceOf(h2.url) }),
+      });
+      expect(res.status).toBe(410);
+      expect((await res.json()).error).toContain('expired');
+    } finally {
+      await h2.close();
+    }
+  });
+
+  it('exchanges only for the console page itself (Origin, JSON, small body)', async () => {
+    const link = host.newLink();
+    expect((await exchange(nonceOf(link), { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await exchange(nonceOf(link), { 'Content-Type': 'text/plain' })).status).toBe(415);
+    const big = await fetch(host.origin + BOOTSTRAP_PATH, {
+      method: 'POST',
+      headers: { Origin: host.origin, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ nonce: 'x'.repeat(5000) }),
+    });
+    expect(big.status).toBe(413);
+    const notJson = await fetch(host.origin + BOOTSTRAP_PATH, { method: 'POST', headers: { Origin: host.origin, 'Content-Type': 'application/json' }, body: 'null' });
+    expect(notJson.status).toBe(400);
+    expect((await fetch(host.origin + BOOTSTRAP_PATH)).status).toBe(405);
+    // None of these spent the link.
+    expect((await exchange(nonceOf(link))).status).toBe(200);
+  });
+
+  it('mints new links only for a holder of the token', async () => {
+    const denied = await fetch(host.origin + LINK_PATH, { method: 'POST' });
+    expect(denied.status).toBe(401);
+    const res = await fetch(host.origin + LINK_PATH, { method: 'POST', headers: { Authorization: `Bearer ${host.token}` } });
+    const { url } = (await res.json()) as { url: string };
+    expect(url).toMatch(/#bootstrap=/);
+    expect((await exchange(nonceOf(url))).body.token).toBe(host.token);
   });
 
   it('serves the renderer with a strict CSP and refuses foreign Host headers', async () => {
