@@ -8,8 +8,8 @@ for (const scheme of ['light', 'dark'] as const) {
 
     test('every page opens from the navigation, with an empty state that says what to do next', async ({ page }) => {
       const app = await new ConsolePage(page).open();
-      // The token left the address bar once used.
-      expect(page.url()).not.toContain('token=');
+      // The one-time link left the address bar once spent.
+      expect(page.url()).not.toContain('bootstrap=');
       await expect(page.getByRole('heading', { name: 'Add your first storage server' })).toBeVisible();
       for (const label of PAGE_LABELS) {
         await app.go(label);
@@ -30,14 +30,27 @@ test('keyboard reaches the navigation and switches pages', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1, name: 'Targets' })).toBeVisible();
 });
 
-test('a page opened without the token says how to get in, and calls nothing', async ({ page }) => {
-  const url = new URL(ConsolePage.url());
-  await page.goto(url.origin + '/');
-  await expect(page.getByRole('alert')).toContainText('without its access token');
+test('a page opened without a link says how to get in, and calls nothing', async ({ page }) => {
+  await page.goto(ConsolePage.url() + '/');
+  await expect(page.getByRole('alert')).toContainText('without its one-time link');
+});
+
+test('a link opens the console once; a second page with the same link gets a clear refusal', async ({ page, context }) => {
+  const link = await ConsolePage.link();
+  await page.goto(link);
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  // The tab keeps its session across a reload (the token lives in sessionStorage, not the URL).
+  await page.reload();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  const second = await context.newPage();
+  await second.goto(link);
+  await expect(second.getByRole('alert')).toContainText('This link was already used');
+  await expect(second.getByRole('alert')).toContainText('restart `npm start` or ask for a new link');
+  await expect(second.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
 });
 
 test('a page with a wrong token is refused by main', async ({ page }) => {
-  const url = new URL(ConsolePage.url());
-  await page.goto(`${url.origin}/#token=wrong-token-value`);
+  await page.addInitScript(() => sessionStorage.setItem('portico.token', 'wrong-token-value'));
+  await page.goto(ConsolePage.url() + '/');
   await expect(page.getByRole('alert')).toContainText('refused this page');
 });

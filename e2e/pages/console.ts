@@ -1,5 +1,6 @@
 // Page object for the console frame, shared by every spec.
 import { expect, type Page } from '@playwright/test';
+import { newLink } from '../support/console-server';
 
 export const PAGE_LABELS = ['Hosts', 'Targets', 'Datastores', 'Bonds', 'Hosted engine', 'Activity'] as const;
 export type PageLabel = (typeof PAGE_LABELS)[number];
@@ -7,14 +8,22 @@ export type PageLabel = (typeof PAGE_LABELS)[number];
 export class ConsolePage {
   constructor(readonly page: Page) {}
 
+  /** The console's origin (http://127.0.0.1:PORT), without any link or token. */
   static url(): string {
     const url = process.env.PORTICO_URL;
     if (!url) throw new Error('PORTICO_URL is not set: the e2e global setup starts the console');
     return url;
   }
 
+  /** A fresh one-time link: each page (each test's browser context) spends its own. */
+  static async link(): Promise<string> {
+    const token = process.env.PORTICO_E2E_TOKEN;
+    if (!token) throw new Error('PORTICO_E2E_TOKEN is not set: the e2e global setup starts the console');
+    return newLink(ConsolePage.url(), token);
+  }
+
   async open(): Promise<this> {
-    await this.page.goto(ConsolePage.url());
+    await this.page.goto(await ConsolePage.link());
     await expect(this.nav()).toBeVisible();
     return this;
   }

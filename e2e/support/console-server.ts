@@ -5,12 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface ConsoleServer {
+  /** http://127.0.0.1:PORT (no link, no token). */
+  origin: string;
+  /**
+   * The session token, obtained by spending the one-time link the console wrote to its URL file
+   * (as a page would). Used only to mint fresh links (`link()`); never printed by the console.
+   */
+  token: string;
+  /** An unspent one-time link (`ORIGIN/#bootstrap=NONCE`) for one page; `link()` makes more. */
   url: string;
+  /** A fresh one-time link: every page open needs its own. */
+  link(): Promise<string>;
   dataDir: string;
   child: ChildProcess;
   /** Everything the console printed (its log). */
   output(): string;
-  /** Files of the data folder (SQLite, WAL, key file) and the log that contain any of `secrets`. */
+  /** Files of the data folder (SQLite, WAL, key file) and the log that contain any of `secrets` (the session token always included). */
   findSecrets(secrets: readonly string[]): string[];
   stop(): Promise<void>;
 }
@@ -20,6 +30,29 @@ function filesUnder(dir: string): string[] {
     const p = join(dir, n);
     return statSync(p).isDirectory() ? filesUnder(p) : [p];
   });
+}
+
+/** Spends a one-time link the way the console page does (same-origin JSON POST); returns the token. */
+export async function spendLink(link: string): Promise<string> {
+  const url = new URL(link);
+  const nonce = /^#bootstrap=([A-Za-z0-9_-]+)$/.exec(url.hash)?.[1];
+  if (!nonce) throw new Error(`not a one-time link: ${url.origin}/${url.hash ? '#…' : ''}`);
+  const res = await fetch(`${url.origin}/bootstrap`, {
+    method: 'POST',
+    headers: { Origin: url.origin, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ nonce }),
+  });
+  const body = (await res.json()) as { token?: string; error?: string };
+  if (!res.ok || !body.token) throw new Error(`the console refused its own link (HTTP ${res.status}): ${body.error}`);
+  return body.token;
+}
+
+/** Asks the console for a fresh one-time link, with the session token. */
+export async function newLink(origin: string, token: string): Promise<string> {
+  const res = await fetch(`${origin}/bootstrap/link`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as { url?: string; error?: string };
+  if (!res.ok || !body.url) throw new Error(`no new link from the console (HTTP ${res.status}): ${body.error}`);
+  return body.url;
 }
 
 export async function startConsoleServer(env: Record<string, string> = {}): Promise<ConsoleServer> {
@@ -41,14 +74,20 @@ export async function startConsoleServer(env: Record<string, string> = {}): Prom
     if (Date.now() > deadline) throw new Error(`console did not start within 20 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  const first = readFileSync(urlFile, 'utf8').trim();
+  const origin = new URL(first).origin;
+  const token = await spendLink(first);
   return {
-    url: readFileSync(urlFile, 'utf8').trim(),
+    origin,
+    token,
+    url: await newLink(origin, token),
+    link: () => newLink(origin, token),
     dataDir,
     child,
     output: () => output,
     findSecrets: (secrets) => {
       const found: string[] = [];
-      const wanted = secrets.filter((x) => x.length >= 6);
+      const wanted = [...secrets, token].filter((x) => x.length >= 6);
       for (const f of filesUnder(dataDir)) {
         const bytes = readFileSync(f);
         for (const sec of wanted) if (bytes.includes(Buffer.from(sec))) found.push(`${f} contains a secret (${sec.length} chars)`);

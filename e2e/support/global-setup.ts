@@ -19,7 +19,9 @@ export default async function globalSetup(_config: FullConfig) {
   if (lab0) writeFileSync(sshConfig, `Host stor2\n  HostName ${lab0.hosts.stor2.ssh.host}\n  User root\n  IdentityFile ${lab0.accounts.root.keyPath}\n`);
   // No known_hosts: every lab host is a first contact, as on a fresh workstation.
   const server = await startConsoleServer({ PORTICO_KNOWN_HOSTS: '', PORTICO_SSH_CONFIG: sshConfig });
-  process.env.PORTICO_URL = server.url;
+  process.env.PORTICO_URL = server.origin;
+  // Pages open with one-time links; the page objects mint one per page with the session token.
+  process.env.PORTICO_E2E_TOKEN = server.token;
   process.env.PORTICO_E2E_DATA_DIR = server.dataDir;
   const lab = loadLab();
   // Specs record the secrets they typed (CHAP, passwords) here, outside the console's data folder.

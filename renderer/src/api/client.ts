@@ -1,7 +1,7 @@
 // The renderer's only door to main: window.portico (preload in Electron, WebSocket in browser mode).
 import type { CallInput, CallName, CallOutput, EventName, Events, PorticoApi } from '../../../shared/contract';
 import type { ContractError } from '../../../shared/contract-kit';
-import { createWsApi, takeToken } from './ws-client';
+import { createWsApi, obtainToken } from './ws-client';
 
 declare global {
   interface Window {
@@ -22,9 +22,7 @@ export class ApiError extends Error {
 
 export async function initApi(): Promise<PorticoApi> {
   if (window.portico) return window.portico;
-  const token = takeToken();
-  if (!token) throw new Error('This page was opened without its access token. Open the URL printed by `npm start` (it ends in #token=...).');
-  const api = createWsApi(token);
+  const api = createWsApi(await obtainToken());
   await api.ready;
   window.portico = api;
   return api;

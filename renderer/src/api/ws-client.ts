@@ -5,14 +5,42 @@ const WS_PROTOCOL = 'portico.v1';
 const TOKEN_PREFIX = 'portico-token.';
 const TOKEN_KEY = 'portico.token';
 
-/** Takes the token from the URL fragment once, keeps it for this tab only, and clears the fragment. */
-export function takeToken(): string | null {
-  const m = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(window.location.hash);
+/** Thrown when the page has neither a one-time link nor a token; says how to get in. */
+export class NoLinkError extends Error {}
+
+/**
+ * The session token for this tab. A one-time link (`#bootstrap=NONCE`) is spent here: the nonce
+ * leaves the address bar at once and is exchanged, by one same-origin POST, for the token, which
+ * is kept for this tab only (sessionStorage: it survives reloads, never appears in a URL).
+ */
+export async function obtainToken(): Promise<string> {
+  const m = /(?:^#|&)bootstrap=([A-Za-z0-9_-]{1,128})/.exec(window.location.hash);
   if (m) {
-    sessionStorage.setItem(TOKEN_KEY, m[1]);
     history.replaceState(null, '', window.location.pathname + window.location.search);
+    let res: Response;
+    try {
+      res = await fetch('/bootstrap', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ nonce: m[1] }),
+        cache: 'no-store',
+        credentials: 'omit',
+      });
+    } catch {
+      throw new Error('The Portico process does not answer. Is `npm start` still running?');
+    }
+    const body = (await res.json().catch(() => ({}))) as { token?: unknown; error?: unknown };
+    if (!res.ok || typeof body.token !== 'string') {
+      throw new Error(typeof body.error === 'string' ? body.error : `The console refused this link (HTTP ${res.status}). Restart \`npm start\` or ask for a new link.`);
+    }
+    sessionStorage.setItem(TOKEN_KEY, body.token);
+    return body.token;
   }
-  return sessionStorage.getItem(TOKEN_KEY);
+  const kept = sessionStorage.getItem(TOKEN_KEY);
+  if (kept) return kept;
+  throw new NoLinkError(
+    'This page was opened without its one-time link. Open the link printed by `npm start` (it ends in #bootstrap=...), or press Enter in the terminal running `npm start` for a new one.',
+  );
 }
 
 export function createWsApi(token: string): PorticoApi & { ready: Promise<void> } {
@@ -49,8 +77,10 @@ export function createWsApi(token: string): PorticoApi & { ready: Promise<void> 
         resolve({ ok: false, error: { code: 'disconnected', message: 'The connection to the Portico process was lost. Is it still running?' } });
         pending.delete(id);
       }
-      if (!opened) readyReject(new Error('The console refused this page: the link or its token is not valid any more. Open the URL printed by `npm start` again.'));
-      else setTimeout(connect, 1000);
+      if (!opened) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        readyReject(new Error('The console refused this page: its access token is not valid any more (the console was restarted?). Open a new link from `npm start`: press Enter in its terminal, or restart it.'));
+      } else setTimeout(connect, 1000);
     };
   };
   connect();
