@@ -40,8 +40,9 @@ describe('router error quoting', () => {
     expect(longestRun(e2.message)).toBeLessThanOrEqual(QUOTE_MAX);
     expect(e2.field!.length).toBeLessThanOrEqual(QUOTE_MAX + 30);
     const many = z.object({ list: z.array(z.number()) });
+    // 5000 bad elements: at most 20 details come back.
     const e3 = describeZodError(many.safeParse({ list: Array(5000).fill('a') }).error!);
-    expect(e3.details!.length).toBeLessThanOrEqual(20);
+    expect((e3.details as unknown[]).length).toBeLessThanOrEqual(20);
     const rec = z.record(z.string().max(10), z.number());
     const e4 = describeZodError(rec.safeParse({ [MIB]: 1 }).error!);
     expect(longestRun(e4.message)).toBeLessThanOrEqual(QUOTE_MAX);
