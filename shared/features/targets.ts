@@ -10,7 +10,8 @@ export interface TargetLunView {
   lun: number;
   path: string | null;
   type: string;
-  sizeMB: number;
+  /** Size as tgt reports it (decimal MB converted to bytes, exact to 1 MB). */
+  sizeBytes: number;
   apparentBytes: number | null;
   allocatedBytes: number | null;
   readonly: boolean;

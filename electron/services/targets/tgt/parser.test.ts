@@ -18,8 +18,10 @@ describe('parseTargetShow on a capture from a real tgtd 1.0.85', () => {
     const x = targets.find((t) => t.tid === 1)!;
     expect(x.luns.map((l) => l.lun)).toEqual([0, 1, 2]);
     expect(x.luns[0]).toMatchObject({ type: 'controller', path: null, bsType: 'null', blockSize: 1 });
-    expect(x.luns[1]).toMatchObject({ type: 'disk', scsiId: 'portico-xenserver-1', scsiSn: 'pxen0001', sizeMB: 805306, blockSize: 512, readonly: false, path: '/tmp/tgtfx/xenserver', bsType: 'rdwr', bsFlags: '' });
+    expect(x.luns[1]).toMatchObject({ type: 'disk', scsiId: 'portico-xenserver-1', scsiSn: 'pxen0001', sizeBytes: 805_306_000_000, blockSize: 512, readonly: false, path: '/tmp/tgtfx/xenserver', bsType: 'rdwr', bsFlags: '' });
     expect(x.luns[2].scsiId).toBe('IET     00010002');
+    // The fixture's LUN is 750 GiB: tgt's "805306 MB" is decimal, so bytes are within 1 MB of it (binary MiB would be 5 % too large).
+    expect(Math.abs(x.luns[1].sizeBytes - 750 * 1024 ** 3)).toBeLessThan(1_000_000);
     const one = targets.find((t) => t.tid === 2)!;
     expect(one.luns.map((l) => l.lun)).toEqual([0, 1, 3, 4]);
     expect(one.luns[1].bsFlags).toBe('sync:direct');

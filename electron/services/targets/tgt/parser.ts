@@ -6,8 +6,11 @@ export interface TgtLun {
   type: string;
   scsiId: string;
   scsiSn: string;
-  /** tgt prints roughly bytes/10^6; display only, never for sizing. */
-  sizeMB: number;
+  /**
+   * The LUN's size in bytes as tgt reports it: tgt prints decimal megabytes (bytes / 10^6, rounded
+   * down), so this is exact to 1 MB only; converted here, once. Sizing uses stat where it can.
+   */
+  sizeBytes: number;
   blockSize: number;
   online: boolean;
   removable: boolean;
@@ -148,7 +151,7 @@ export function parseTargetShow(text: string): TgtTarget[] {
       type: need('Type'),
       scsiId: need('SCSI ID'),
       scsiSn: need('SCSI SN'),
-      sizeMB: Number(sizeM[1]),
+      sizeBytes: Number(sizeM[1]) * 1_000_000,
       blockSize: Number(sizeM[2]),
       online: yn(need('Online'), 'Online', lun.line),
       removable: yn(need('Removable media'), 'Removable media', lun.line),

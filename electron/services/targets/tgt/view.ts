@@ -23,7 +23,7 @@ export async function readTargetsView(d: TargetDriver): Promise<Omit<TargetsServ
         iqn: t.iqn,
         luns: t.luns.filter((l) => l.lun > 0).map((l) => {
           const s = stats.find((x) => x.path === l.path);
-          return { lun: l.lun, path: l.path, type: l.type, sizeMB: l.sizeMB, apparentBytes: s?.exists ? s.size : null, allocatedBytes: s?.exists ? s.allocated : null, readonly: l.readonly, scsiId: l.scsiId, scsiSn: l.scsiSn };
+          return { lun: l.lun, path: l.path, type: l.type, sizeBytes: l.sizeBytes, apparentBytes: s?.exists ? s.size : null, allocatedBytes: s?.exists ? s.allocated : null, readonly: l.readonly, scsiId: l.scsiId, scsiSn: l.scsiSn };
         }),
         addresses: t.aclAddresses.filter((a) => a !== NO_ADDRESS_PLACEHOLDER),
         initiators: t.aclNames,

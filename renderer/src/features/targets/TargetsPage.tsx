@@ -36,7 +36,7 @@ function acl(t: TargetView): string {
 }
 
 function TargetRowView({ t, onAction }: { t: TargetView; onAction: (a: TargetAction) => void }) {
-  const apparent = t.luns.reduce((a, l) => a + (l.apparentBytes ?? l.sizeMB * 1024 * 1024), 0);
+  const apparent = t.luns.reduce((a, l) => a + (l.apparentBytes ?? l.sizeBytes), 0);
   const allocated = t.luns.reduce((a, l) => a + (l.allocatedBytes ?? 0), 0);
   return (
     <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', px: 2, height: ROW_HEIGHT, borderBottom: 1, borderColor: 'divider' }} role="row" aria-label={t.iqn}>
@@ -45,7 +45,7 @@ function TargetRowView({ t, onAction }: { t: TargetView; onAction: (a: TargetAct
           {t.iqn}
         </Typography>
         <Typography variant="body2" color="text.secondary" noWrap>
-          tid {t.tid} · {t.luns.length} LUN(s): {t.luns.map((l) => formatSize(l.apparentBytes ?? l.sizeMB * 1024 * 1024)).join(', ')} · {formatSize(apparent)} apparent, {formatSize(allocated)} allocated
+          tid {t.tid} · {t.luns.length} LUN(s): {t.luns.map((l) => formatSize(l.apparentBytes ?? l.sizeBytes)).join(', ')} · {formatSize(apparent)} apparent, {formatSize(allocated)} allocated
         </Typography>
       </Box>
       <Typography variant="body2" sx={{ flex: 2, minWidth: 0 }} noWrap title={acl(t)}>
