@@ -58,8 +58,9 @@ export function openDb(file: string): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  // Journal intents must be on disk before the remote command starts: fsync every commit.
-  db.pragma('synchronous = FULL');
+  // NORMAL: WAL commits are durable at the next checkpoint; the journal's intents switch to FULL
+  // (fsync at commit) so they are on disk before a remote command starts (jobs/journal.ts).
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;

@@ -41,13 +41,19 @@ export class Journal {
     const next = this.db.prepare('SELECT COALESCE(MAX(seq), -1) + 1 AS n FROM job_ops WHERE job_id = ?');
     const ins = this.db.prepare("INSERT INTO job_ops (job_id, seq, phase, step, idx, op, state, started_at) VALUES (?, ?, ?, ?, ?, ?, 'intent', ?)");
     const now = new Date().toISOString();
-    return this.db.transaction(() => {
-      let seq = (next.get(jobId) as { n: number }).n;
-      return entries.map((e) => {
-        ins.run(jobId, seq, phase, e.step, e.idx, JSON.stringify(e.op), now);
-        return seq++;
-      });
-    })();
+    // fsync this commit: the intent must survive a crash of the console or the machine.
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.db.transaction(() => {
+        let seq = (next.get(jobId) as { n: number }).n;
+        return entries.map((e) => {
+          ins.run(jobId, seq, phase, e.step, e.idx, JSON.stringify(e.op), now);
+          return seq++;
+        });
+      })();
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
   }
 
   /** Records outcomes in one transaction. */
