@@ -4,7 +4,12 @@
 //   PORTICO_FAILPOINTS=tgt.target.create#3=kill
 // (plan kind, 1-based operation number across the plan's steps, mode). Never set it in production.
 
-export type FailMode = 'fail' | 'cut' | 'kill';
+/**
+ * fail: operation k is refused without running. cut: its host's SSH connection drops while it runs.
+ * kill: the console is SIGKILLed after operation k ran on the server but before its outcome is
+ * journaled. kill-before: SIGKILLed after the intent is journaled, before the operation starts.
+ */
+export type FailMode = 'fail' | 'cut' | 'kill' | 'kill-before';
 
 export interface Failpoint {
   planKind: string;
@@ -13,13 +18,13 @@ export interface Failpoint {
   mode: FailMode;
 }
 
-const RE = /^([a-z0-9.-]+)#(\d+)=(fail|cut|kill)$/;
+const RE = /^([a-z0-9.-]+)#(\d+)=(fail|cut|kill|kill-before)$/;
 
 export function parseFailpoints(text: string | undefined): Failpoint[] {
   if (!text) return [];
   return text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
     const m = RE.exec(s);
-    if (!m) throw new Error(`PORTICO_FAILPOINTS: "${s}" is not PLAN_KIND#N=fail|cut|kill`);
+    if (!m) throw new Error(`PORTICO_FAILPOINTS: "${s}" is not PLAN_KIND#N=fail|cut|kill|kill-before`);
     return { planKind: m[1], op: Number(m[2]), mode: m[3] as FailMode };
   });
 }

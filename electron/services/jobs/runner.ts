@@ -422,9 +422,11 @@ export class JobRunner {
         mode === 'ensure' ? this.ensure(kind, params, host, ctx).then(() => params.map(() => ({ ok: true as const }))) :
         kind.applyBatch ? kind.applyBatch(params, host, ctx) :
         kind.apply(params[0], host, ctx).then((output) => [{ ok: true as const, output }]);
-      if (fp?.mode === 'kill') setTimeout(() => process.kill(process.pid, 'SIGKILL'), 0);
+      if (fp?.mode === 'kill-before') process.kill(process.pid, 'SIGKILL');
       if (fp?.mode === 'cut') void this.d.cutConnection?.(host).catch(() => undefined);
       outcomes = await running;
+      // The operation has run on the server but its outcome is not journaled: the hardest case for recovery.
+      if (fp?.mode === 'kill') process.kill(process.pid, 'SIGKILL');
     } catch (e) {
       const msg = maskSecrets(errText(e), job.secrets);
       // Interrupted (cancel, timeout, lost connection) or failed without per-operation outcomes: every op of the batch is in doubt.
