@@ -1,19 +1,130 @@
-// Review step shared by every wizard: the plan main built, step by step, with exact commands
-// (secrets already masked by main) and their undo, plus warnings and generated files.
-import { Alert, Box, List, ListItem, Paper, Stack, Typography } from '@mui/material';
-import type { PlanView } from '../../../shared/plan';
+// Review step shared by every wizard: the plan main built, step by step, each operation with its
+// exact command (secrets already masked by main) and its undo; warnings as information, dangers as
+// an error block with an explicit "I understand" box; how long main keeps the plan. usePlanGate
+// holds the box and the clock; ApplyButton is enabled only when the gate allows.
+import { useEffect, useState } from 'react';
+import { Alert, AlertTitle, Box, Button, Checkbox, Chip, FormControlLabel, List, ListItem, Paper, Stack, Typography } from '@mui/material';
+import { useQuery } from '@tanstack/react-query';
+import type { PlanOpView, PlanView } from '../../../shared/plan';
+import { call } from '../api/client';
+import { EXPIRED_LABEL, expiryText, planGate, type PlanGateState } from './job-words';
 
-export function PlanReview({ plan }: { plan: PlanView }) {
+export interface PlanGate extends PlanGateState {
+  confirmed: boolean;
+  setConfirmed: (v: boolean) => void;
+  now: number;
+}
+
+/** The "I understand" box and the expiry clock of the plan under review (reset when the plan changes). */
+export function usePlanGate(plan: PlanView | null): PlanGate {
+  const [confirmed, setConfirmedFor] = useState<{ id: string; v: boolean } | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!plan) return;
+    // Tick each 15 s (the minutes left), and exactly at expiry.
+    const iv = setInterval(() => setNow(Date.now()), 15_000);
+    const left = Date.parse(plan.expiresAt) - Date.now();
+    const to = left > 0 && left < 2 ** 31 - 1 ? setTimeout(() => setNow(Date.now()), left + 50) : undefined;
+    return () => {
+      clearInterval(iv);
+      if (to) clearTimeout(to);
+    };
+  }, [plan]);
+  const c = !!plan && confirmed?.id === plan.id && confirmed.v;
+  const state = plan ? planGate(plan, c, now) : { expired: false, needsConfirm: false, canApply: false, blocked: 'No plan yet.' };
+  return { ...state, confirmed: c, setConfirmed: (v) => plan && setConfirmedFor({ id: plan.id, v }), now };
+}
+
+/** Apply, always visible; disabled (with the reason next to it) until the gate allows. */
+export function ApplyButton({ gate, busy, onClick, label = 'Apply' }: { gate: PlanGate; busy?: boolean; onClick: () => void; label?: string }) {
+  return (
+    <Stack direction="row" spacing={1.5} sx={{ alignItems: 'center' }}>
+      <Button variant="contained" disabled={!gate.canApply || busy} onClick={onClick}>
+        {gate.expired ? EXPIRED_LABEL : label}
+      </Button>
+      {gate.needsConfirm && !gate.expired && (
+        <Typography variant="body2" color="text.secondary">
+          {gate.blocked}
+        </Typography>
+      )}
+    </Stack>
+  );
+}
+
+/** Host ids as names (the same query the Hosts page uses). */
+function useHostNames(): (id: string) => string {
+  const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => call('hosts.list', {}) });
+  return (id) => hosts.data?.find((h) => h.id === id)?.name ?? id;
+}
+
+function OpLine({ op, hostName, showHost }: { op: PlanOpView; hostName: string; showHost: boolean }) {
+  return (
+    <Box component="li" sx={{ listStyle: 'none', py: 0.4 }}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline' }}>
+        {showHost && <Chip size="small" variant="outlined" label={hostName} sx={{ height: 20, fontSize: 11.5 }} />}
+        <Box component="code" sx={{ fontSize: 12.5, whiteSpace: 'pre-wrap', wordBreak: 'break-all', color: 'text.primary', flexGrow: 1 }}>
+          {op.command}
+        </Box>
+        {op.irreversible && <Chip size="small" color="warning" label="cannot be undone" sx={{ height: 20, fontSize: 11.5, flexShrink: 0 }} />}
+      </Stack>
+      {op.undo && !op.irreversible && (
+        <Typography variant="caption" color="text.secondary" component="div" sx={{ pl: showHost ? 1 : 0, wordBreak: 'break-all' }}>
+          Undo: <code>{op.undo}</code>
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
+export function PlanReview({ plan, gate }: { plan: PlanView; gate: PlanGate }) {
+  const hostName = useHostNames();
+  const hosts = new Set(plan.steps.flatMap((s) => s.ops.map((o) => o.host)));
+  const irreversible = plan.steps.flatMap((s) => s.ops.filter((o) => o.irreversible).map((o) => ({ step: s.index, op: o })));
+  const isRollback = !!plan.rollbackOf;
   return (
     <Stack spacing={2} aria-label="Plan review">
       <Typography variant="subtitle1" component="h3">
-        {plan.title}: {plan.steps.length} step{plan.steps.length === 1 ? '' : 's'}, run in order; if one fails, the ones before it are undone in reverse.
+        {plan.title}: {plan.steps.length} step{plan.steps.length === 1 ? '' : 's'}, run in order;{' '}
+        {isRollback ? 'each undo first checks the live server and skips what is already undone.' : 'if one fails, the ones before it are undone in reverse.'}
       </Typography>
-      {plan.warnings.map((w) => (
-        <Alert key={w} severity="warning">
-          {w}
+      <Typography variant="body2" color={gate.expired ? 'error' : 'text.secondary'} data-testid="plan-expiry">
+        {gate.expired
+          ? 'This plan expired: main forgot it and its secrets. Build it again to see the current state.'
+          : `Main keeps this plan and its secrets ${expiryText(plan.expiresAt, gate.now)}; after that, build it again.`}
+      </Typography>
+      {plan.dangers.length > 0 && (
+        <Alert severity="error" role="alert" aria-label="This plan lowers protection">
+          <AlertTitle>This plan lowers protection</AlertTitle>
+          <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+            {plan.dangers.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </Box>
+          <FormControlLabel
+            sx={{ mt: 1 }}
+            control={<Checkbox checked={gate.confirmed} onChange={(e) => gate.setConfirmed(e.target.checked)} color="error" disabled={gate.expired} />}
+            label="I understand: this plan lowers protection"
+          />
+        </Alert>
+      )}
+      {irreversible.map(({ step, op }) => (
+        <Alert key={`${step}:${op.command}`} severity="warning">
+          Step {step + 1} cannot be undone: <code>{op.command}</code>. If a later step fails, this one stays as it is.
         </Alert>
       ))}
+      {plan.warnings.length > 0 && (
+        <Alert severity="info" aria-label="Notes">
+          {plan.warnings.length === 1 ? (
+            plan.warnings[0]
+          ) : (
+            <Box component="ul" sx={{ m: 0, pl: 2.5 }}>
+              {plan.warnings.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </Box>
+          )}
+        </Alert>
+      )}
       <Paper variant="outlined">
         <List dense disablePadding component="ol" aria-label="Plan steps">
           {plan.steps.map((s) => (
@@ -21,13 +132,23 @@ export function PlanReview({ plan }: { plan: PlanView }) {
               <Typography variant="body2" sx={{ fontWeight: 600 }}>
                 {s.index + 1}. {s.title}
               </Typography>
-              <Box component="code" sx={{ display: 'block', fontSize: 12.5, mt: 0.5, whiteSpace: 'pre-wrap', wordBreak: 'break-all', color: 'text.secondary' }}>
-                {s.command}
-              </Box>
-              {s.undo && (
-                <Typography variant="caption" color="text.secondary" component="div" sx={{ mt: 0.3 }}>
-                  Undo: <code>{s.undo}</code>
-                </Typography>
+              {s.ops.length > 0 ? (
+                <Box component="ul" aria-label={`Operations of step ${s.index + 1}`} sx={{ m: 0, mt: 0.5, p: 0 }}>
+                  {s.ops.map((o, i) => (
+                    <OpLine key={i} op={o} hostName={hostName(o.host)} showHost={hosts.size > 1 || isRollback} />
+                  ))}
+                </Box>
+              ) : (
+                <>
+                  <Box component="code" sx={{ display: 'block', fontSize: 12.5, mt: 0.5, whiteSpace: 'pre-wrap', wordBreak: 'break-all', color: 'text.secondary' }}>
+                    {s.command}
+                  </Box>
+                  {s.undo && (
+                    <Typography variant="caption" color="text.secondary" component="div" sx={{ mt: 0.3 }}>
+                      Undo: <code>{s.undo}</code>
+                    </Typography>
+                  )}
+                </>
               )}
             </ListItem>
           ))}

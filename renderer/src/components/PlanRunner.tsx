@@ -1,4 +1,5 @@
-// Review -> Apply for any plan main built: shows the plan, applies it by id, follows the job live.
+// Review -> Apply for any plan main built: shows the plan, applies it by id (with the admin's
+// "I understand" when it lowers protection), follows the job live.
 import { useState } from 'react';
 import { Alert, Button, Stack } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
@@ -6,44 +7,61 @@ import type { JobView, PlanView } from '../../../shared/plan';
 import { ApiError, call } from '../api/client';
 import { useJob } from '../api/jobs';
 import { JobProgress } from './JobProgress';
-import { PlanReview } from './PlanReview';
+import { ApplyButton, PlanReview, usePlanGate, type PlanGate } from './PlanReview';
+
+/** Errors of plans.apply that mean "build the plan again". */
+export const REPLAN_CODES = ['plan-stale', 'plan-expired'];
 
 export function usePlanApply() {
   const qc = useQueryClient();
   const [jobId, setJobId] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
   const job = useJob(jobId);
-  const apply = async (plan: PlanView) => {
+  /** Applies a plan; `gate` carries the admin's confirmation of its dangers. Resolves false when main refused. */
+  const apply = async (plan: PlanView, gate: Pick<PlanGate, 'confirmed'>): Promise<boolean> => {
     setError(null);
     try {
-      const r = await call('plans.apply', { planId: plan.id });
+      const r = await call('plans.apply', { planId: plan.id, ...(plan.dangers.length ? { confirmDangers: gate.confirmed } : {}) });
       setJobId(r.jobId);
+      return true;
     } catch (e) {
       setError(e as Error);
+      return false;
     }
   };
   const data: JobView | null = job.data ?? null;
   return { apply, job: data, error, reset: () => { setJobId(null); setError(null); void qc.invalidateQueries(); } };
 }
 
-/** Plan review with an Apply button; then the job's live progress. */
+/** Plan review with an Apply button (always visible); then the job's live progress. */
 export function PlanRunner({ plan, onReplan, applyLabel = 'Apply' }: { plan: PlanView; onReplan?: () => void; applyLabel?: string }) {
   const { apply, job, error } = usePlanApply();
+  const gate = usePlanGate(plan);
   const [busy, setBusy] = useState(false);
   if (job) return <JobProgress job={job} />;
+  const replan = error instanceof ApiError && REPLAN_CODES.includes(error.code) && onReplan;
   return (
     <Stack spacing={2}>
-      <PlanReview plan={plan} />
+      <PlanReview plan={plan} gate={gate} />
       {error && (
-        <Alert severity="error" action={error instanceof ApiError && error.code === 'plan-stale' && onReplan ? <Button color="inherit" onClick={onReplan}>Re-plan</Button> : undefined}>
+        <Alert severity="error" role="alert" action={replan ? <Button color="inherit" onClick={onReplan}>Build it again</Button> : undefined}>
           {error.message}
         </Alert>
       )}
-      <Stack direction="row" spacing={1}>
-        <Button variant="contained" disabled={busy} onClick={() => { setBusy(true); void apply(plan).finally(() => setBusy(false)); }}>
-          {applyLabel}
-        </Button>
-      </Stack>
+      <ApplyButton
+        gate={gate}
+        busy={busy}
+        label={applyLabel}
+        onClick={() => {
+          setBusy(true);
+          void apply(plan, gate).finally(() => setBusy(false));
+        }}
+      />
+      {gate.expired && onReplan && (
+        <Stack direction="row">
+          <Button onClick={onReplan}>Build the plan again</Button>
+        </Stack>
+      )}
     </Stack>
   );
 }

@@ -3,11 +3,12 @@ import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import ErrorIcon from '@mui/icons-material/Error';
 import UndoIcon from '@mui/icons-material/Undo';
 import RadioButtonUncheckedIcon from '@mui/icons-material/RadioButtonUnchecked';
+import HelpOutlineIcon from '@mui/icons-material/HelpOutlineOutlined';
 import RemoveCircleOutlineIcon from '@mui/icons-material/RemoveCircleOutlineOutlined';
 import type { StepState } from '../../../shared/plan';
 
 const LABEL: Record<StepState, string> = {
-  pending: 'Pending', running: 'Running', done: 'Done', failed: 'Failed', undoing: 'Undoing', undone: 'Undone', 'undo-failed': 'Undo failed', skipped: 'Skipped',
+  pending: 'Pending', running: 'Running', done: 'Done', failed: 'Failed', 'in-doubt': 'In doubt', undoing: 'Undoing', undone: 'Undone', 'undo-failed': 'Undo failed', skipped: 'Skipped',
 };
 
 export function stepStateLabel(s: StepState): string {
@@ -25,6 +26,8 @@ export function StepStateIcon({ state }: { state: StepState }) {
     case 'failed':
     case 'undo-failed':
       return <ErrorIcon color="error" {...a} />;
+    case 'in-doubt':
+      return <HelpOutlineIcon color="warning" {...a} />;
     case 'undone':
       return <UndoIcon color="warning" {...a} />;
     case 'skipped':

@@ -14,11 +14,11 @@ import type { HeApplyResult, HeConnectResult, HeDiscoverResult, HeLunsResult } f
 import type { HostView } from '../../../../shared/features/hosts';
 import type { PlanView } from '../../../../shared/plan';
 import { formatSize } from '../../../../shared/domain/target';
-import { call } from '../../api/client';
+import { ApiError, call } from '../../api/client';
 import { apiPathErrors, zodPathErrors, type FieldErrors } from '../../components/form';
 import { JobProgress } from '../../components/JobProgress';
-import { PlanReview } from '../../components/PlanReview';
-import { usePlanApply } from '../../components/PlanRunner';
+import { ApplyButton, PlanReview, usePlanGate } from '../../components/PlanReview';
+import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
 
 export const HE_STEPS = ['Host', 'Storage', 'Portals', 'Target', 'LUN', 'Review', 'Apply', 'Result'] as const;
 const [HOST, STORAGE, PORTALS, TARGET, LUN, REVIEW, APPLY, RESULT] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -90,6 +90,7 @@ export function HostedEngineWizard({ hosts, onDone }: { hosts: HostView[]; onDon
   const [luns, setLuns] = useState<HeLunsResult | null>(null);
   const [plan, setPlan] = useState<PlanView | null>(null);
   const runner = usePlanApply();
+  const gate = usePlanGate(plan);
   /** An edited field's error goes away until the next check. */
   const clearErrors = (keys: string[]) => setErrors((e) => (keys.some((k) => k in e) ? Object.fromEntries(Object.entries(e).filter(([k]) => !keys.includes(k))) : e));
   const set = (patch: Partial<Form>) => {
@@ -213,10 +214,11 @@ export function HostedEngineWizard({ hosts, onDone }: { hosts: HostView[]; onDon
     setStep(step - 1);
   };
 
-  const apply = async () => {
-    setStep(APPLY);
-    await runner.apply(plan!);
-  };
+  const apply = () =>
+    run('apply', async () => {
+      // Stay on the review when main refuses (expired, stale, not confirmed): its words show there.
+      if (await runner.apply(plan!, gate)) setStep(APPLY);
+    });
 
   const job = runner.job;
   const result = job?.state === 'succeeded' ? (job.result as HeApplyResult | { verifyError: string } | undefined) : undefined;
@@ -402,11 +404,16 @@ export function HostedEngineWizard({ hosts, onDone }: { hosts: HostView[]; onDon
               </Typography>
             )}
           </Paper>
-          <PlanReview plan={plan} />
+          <PlanReview plan={plan} gate={gate} />
+          {runner.error && (
+            <Alert severity="error" role="alert"
+              action={runner.error instanceof ApiError && REPLAN_CODES.includes(runner.error.code) ? <Button color="inherit" onClick={() => void makePlan()}>Build it again</Button> : undefined}>
+              {runner.error.message}
+            </Alert>
+          )}
         </Stack>
       )}
       {step === APPLY && job && <JobProgress job={job} />}
-      {step >= APPLY && runner.error && <Alert severity="error">{runner.error.message}</Alert>}
       {step === RESULT && result && ('verifyError' in result ? <Alert severity="error">The storage is in place, but reading the result failed: {result.verifyError}</Alert> : <ResultPanel r={result} />)}
 
       <Stack direction="row" spacing={1} sx={{ mt: 3 }}>
@@ -418,7 +425,8 @@ export function HostedEngineWizard({ hosts, onDone }: { hosts: HostView[]; onDon
           <Button variant="contained" onClick={() => void connect()} disabled={!!busy || f.targetIndex === null}>{busy === 'connect' ? 'Logging in…' : 'Log in and list LUNs'}</Button>
         )}
         {step === LUN && <Button variant="contained" onClick={() => void makePlan()} disabled={!!busy || !f.lunGuid}>{busy === 'plan' ? 'Planning…' : 'Review plan'}</Button>}
-        {step === REVIEW && <Button variant="contained" onClick={() => void apply()} disabled={!!busy}>Apply</Button>}
+        {step === REVIEW && <ApplyButton gate={gate} busy={!!busy} onClick={() => void apply()} />}
+        {step === REVIEW && gate.expired && <Button onClick={() => void makePlan()} disabled={!!busy}>Build the plan again</Button>}
         {step === APPLY && job?.state === 'succeeded' && <Button variant="contained" onClick={() => setStep(RESULT)}>Show result</Button>}
         {step >= APPLY && job && job.state !== 'running' && <Button onClick={onDone}>Close</Button>}
       </Stack>

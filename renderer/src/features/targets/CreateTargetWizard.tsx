@@ -16,8 +16,9 @@ import type { PlanView } from '../../../../shared/plan';
 import { call } from '../../api/client';
 import { apiPathErrors, zodPathErrors, type FieldErrors } from '../../components/form';
 import { JobProgress } from '../../components/JobProgress';
-import { PlanReview } from '../../components/PlanReview';
-import { usePlanApply } from '../../components/PlanRunner';
+import { ApplyButton, PlanReview, usePlanGate } from '../../components/PlanReview';
+import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
+import { ApiError } from '../../api/client';
 
 export const TARGET_STEPS = ['Identity', 'LUNs', 'Access', 'Review', 'Apply', 'Verify'] as const;
 
@@ -80,6 +81,7 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
   const [plan, setPlan] = useState<PlanView | null>(null);
   const [busy, setBusy] = useState(false);
   const runner = usePlanApply();
+  const gate = usePlanGate(plan);
   const set = (patch: Partial<WizardState>) => setW((x) => ({ ...x, ...patch }));
   const setLun = (i: number, patch: Partial<LunRow>) => set({ luns: w.luns.map((l, j) => (j === i ? { ...l, ...patch } : l)) });
   const knownInitiators = useMemo(
@@ -97,12 +99,13 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
     return Object.keys(relevant).length === 0;
   };
 
-  const next = async () => {
-    if (step < 2) {
-      if (validate(step)) setStep(step + 1);
+  /** Next from step `at` (the current one); from Access it builds the plan. */
+  const next = async (at = step) => {
+    if (at < 2) {
+      if (validate(at)) setStep(at + 1);
       return;
     }
-    if (step === 2) {
+    if (at === 2) {
       if (!validate(2)) return;
       setBusy(true);
       try {
@@ -121,8 +124,17 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
   };
 
   const apply = async () => {
-    setStep(4);
-    await runner.apply(plan!);
+    setBusy(true);
+    try {
+      // Stay on the review when main refuses (expired, stale, not confirmed): its words show there.
+      if (await runner.apply(plan!, gate)) setStep(4);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const replan = () => {
+    setStep(2);
+    void next(2);
   };
 
   const job = runner.job;
@@ -268,7 +280,13 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
         </Stack>
       )}
 
-      {step === 3 && plan && <PlanReview plan={plan} />}
+      {step === 3 && plan && <PlanReview plan={plan} gate={gate} />}
+      {step === 3 && runner.error && (
+        <Alert severity="error" role="alert" sx={{ mt: 2 }}
+          action={runner.error instanceof ApiError && REPLAN_CODES.includes(runner.error.code) ? <Button color="inherit" onClick={replan}>Build it again</Button> : undefined}>
+          {runner.error.message}
+        </Alert>
+      )}
       {step >= 4 && job && <JobProgress job={job} />}
       {step >= 4 && runner.error && <Alert severity="error">{runner.error.message}</Alert>}
       {step === 5 && result && <VerifyPanel result={result} />}
@@ -281,7 +299,8 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
             {step === 2 ? (busy ? 'Planning…' : 'Review plan') : 'Next'}
           </Button>
         )}
-        {step === 3 && <Button variant="contained" onClick={() => void apply()}>Apply</Button>}
+        {step === 3 && <ApplyButton gate={gate} busy={busy} onClick={() => void apply()} />}
+        {step === 3 && gate.expired && <Button onClick={replan}>Build the plan again</Button>}
         {step === 4 && job?.state === 'succeeded' && <Button variant="contained" onClick={() => setStep(5)}>Verify</Button>}
         {step >= 4 && job && job.state !== 'running' && (
           <Button onClick={() => { void qc.invalidateQueries({ queryKey: ['targets', server.id] }); onClose(); }}>Close</Button>
