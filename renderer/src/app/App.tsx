@@ -2,6 +2,7 @@ import { AppBar, Box, Chip, Drawer, List, ListItemButton, ListItemIcon, ListItem
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../api/client';
 import { useJobEvents } from '../api/jobs';
+import { InterruptedBanner } from '../features/activity/InterruptedBanner';
 import { PAGES, usePage } from './routes';
 
 const DRAWER = 220;
@@ -50,6 +51,7 @@ export function App() {
             {backend.note}
           </Box>
         )}
+        <InterruptedBanner onOpenActivity={() => setPage('activity')} onActivity={page.id === 'activity'} />
         <Page />
       </Box>
     </Box>

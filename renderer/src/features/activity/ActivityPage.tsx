@@ -1,14 +1,34 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { Accordion, AccordionDetails, AccordionSummary, Alert, Box, Chip, Tab, Tabs, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { useQuery } from '@tanstack/react-query';
+import type { JobView } from '../../../../shared/plan';
 import { call } from '../../api/client';
 import { useJobs } from '../../api/jobs';
 import { EmptyState } from '../../components/EmptyState';
 import { JobProgress } from '../../components/JobProgress';
+import { jobStateColor, jobStateLabel, needsAttention, sortForAttention } from '../../components/job-words';
 import { PageHeader } from '../../components/PageHeader';
 
-const COLOR = { running: 'info', succeeded: 'success', failed: 'error', cancelled: 'warning' } as const;
+function JobItem({ j, attention }: { j: JobView; attention: boolean }) {
+  return (
+    <Accordion disableGutters defaultExpanded={j.state === 'running' || attention} aria-label={`Job ${j.title}`}
+      sx={attention ? { borderLeft: 4, borderColor: j.state === 'interrupted' ? 'warning.main' : 'error.main' } : undefined}>
+      <AccordionSummary expandIcon={<ExpandMoreIcon />}>
+        <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', width: '100%' }}>
+          <Chip size="small" color={jobStateColor(j.state)} label={jobStateLabel(j.state)} sx={{ minWidth: 96 }} />
+          <Typography sx={{ flexGrow: 1 }}>{j.title}</Typography>
+          <Typography variant="body2" color="text.secondary">
+            {new Date(j.startedAt).toLocaleString()}
+          </Typography>
+        </Box>
+      </AccordionSummary>
+      <AccordionDetails>
+        <JobProgress job={j} />
+      </AccordionDetails>
+    </Accordion>
+  );
+}
 
 function Jobs() {
   const jobs = useJobs();
@@ -16,23 +36,29 @@ function Jobs() {
   if (!jobs.data) return null;
   if (jobs.data.length === 0)
     return <EmptyState title="No jobs yet">Every change Portico makes to a server runs as a job and shows up here, live, with each step and its undo.</EmptyState>;
+  // One keyed list (headings included), so a job keeps its open review when it moves between groups.
+  const sorted = sortForAttention(jobs.data);
+  const firstOther = sorted.findIndex((j) => !needsAttention(j));
+  const attentionCount = firstOther < 0 ? sorted.length : firstOther;
   return (
     <Box>
-      {jobs.data.map((j) => (
-        <Accordion key={j.id} disableGutters defaultExpanded={j.state === 'running'}>
-          <AccordionSummary expandIcon={<ExpandMoreIcon />}>
-            <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', width: '100%' }}>
-              <Chip size="small" color={COLOR[j.state]} label={j.state} />
-              <Typography sx={{ flexGrow: 1 }}>{j.title}</Typography>
+      {sorted.map((j, i) => (
+        <Fragment key={j.id}>
+          {i === 0 && attentionCount > 0 && (
+            <Box sx={{ mb: 1.5 }}>
+              <Typography variant="h6" component="h2">Needs your decision</Typography>
               <Typography variant="body2" color="text.secondary">
-                {new Date(j.startedAt).toLocaleString()}
+                Jobs the console stopped in, whose rollback is incomplete, or whose read-back disagrees. Nothing changes on a server until you review a plan and apply it.
               </Typography>
             </Box>
-          </AccordionSummary>
-          <AccordionDetails>
-            <JobProgress job={j} />
-          </AccordionDetails>
-        </Accordion>
+          )}
+          {i === attentionCount && attentionCount > 0 && (
+            <Typography variant="h6" component="h2" sx={{ mt: 3, mb: 1.5 }}>
+              Other jobs
+            </Typography>
+          )}
+          <JobItem j={j} attention={i < attentionCount} />
+        </Fragment>
       ))}
     </Box>
   );
