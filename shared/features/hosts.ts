@@ -28,6 +28,17 @@ export interface AddHostResult {
   error: { code: string; message: string } | null;
 }
 
+/** hosts.fetchKey: the key the host presents now, next to the key on record. */
+export interface HostKeyCheck {
+  presented: HostKeyInfo;
+  /** The accepted key (or the known_hosts entry it is checked against); null when there is none. */
+  stored: HostKeyInfo | null;
+  /** The host presents the key on record: a reconnect goes through. */
+  matches: boolean;
+  /** The presented key is marked @revoked in known_hosts: it cannot be accepted. */
+  revoked: boolean;
+}
+
 export interface SshConfigAlias {
   alias: string;
   hostName: string;
@@ -44,6 +55,9 @@ export const hostsCalls = {
   'hosts.get': call(byHost).returns<HostView>(),
   'hosts.add': call(HostInputSchema, { mutates: true }).returns<AddHostResult>(),
   'hosts.update': call(z.object({ hostId: Id, host: HostInputSchema }).strict(), { mutates: true }).returns<AddHostResult>(),
+  // Read-only, but it contacts the host: one SSH handshake, no login.
+  'hosts.fetchKey': call(byHost).returns<HostKeyCheck>(),
+  // Accepted only when the host presents this fingerprint at accept time (checked again).
   'hosts.acceptKey': call(z.object({ hostId: Id, fingerprint: Fingerprint }).strict(), { mutates: true }).returns<HostView>(),
   'hosts.remove': call(byHost, { mutates: true }).returns<{ removed: true }>(),
   'hosts.reconnect': call(byHost, { mutates: true }).returns<HostView>(),

@@ -11,6 +11,7 @@ export function hostsFeature({ hostRepo, pool, events }: CoreDeps): Feature<type
       'hosts.get': ({ hostId }) => hosts.get(hostId),
       'hosts.add': (input) => hosts.add(input),
       'hosts.update': ({ hostId, host }) => hosts.update(hostId, host),
+      'hosts.fetchKey': ({ hostId }) => hosts.fetchKey(hostId),
       'hosts.acceptKey': ({ hostId, fingerprint }) => hosts.acceptKey(hostId, fingerprint),
       'hosts.remove': async ({ hostId }) => (await hosts.remove(hostId), { removed: true as const }),
       'hosts.reconnect': ({ hostId }) => hosts.reconnect(hostId),

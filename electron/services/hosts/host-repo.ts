@@ -85,15 +85,14 @@ export class HostRepo implements HostResolver {
   }
 
   update(id: string, input: HostInput): HostRecord {
-    const before = this.get(id);
+    this.get(id);
     this.checkUnique(input, id);
-    const endpointChanged = before.address !== input.address || before.port !== input.port;
     this.db.transaction(() => {
       this.db
         .prepare('UPDATE hosts SET name=?, address=?, port=?, user=?, auth_kind=?, key_path=?, sudo=?, roles=?, group_id=? WHERE id=?')
         .run(input.name, input.address, input.port, input.user, input.auth.kind, input.auth.kind === 'key' ? input.auth.keyPath : null, input.sudo ? 1 : 0, JSON.stringify(input.roles), this.groupId(input.group), id);
-      // Another endpoint is another machine: its key must be confirmed again.
-      if (endpointChanged) this.db.prepare('UPDATE hosts SET hostkey_type=NULL, hostkey_fingerprint=NULL, hostkey_blob=NULL WHERE id=?').run(id);
+      // The accepted key stays with the host when its address or port changes: a moved host presents it
+      // again, and another machine (or someone in between) at the new endpoint is blocked, not trusted anew.
       this.secrets.deletePrefix(`host:${id}:`);
       this.storeSecrets(id, input);
     })();

@@ -1,7 +1,7 @@
 // Hosts as the admin sees them: add (with trust-on-first-use of the host key), edit, remove,
 // reconnect, probe. Connection state and capabilities come from the SSH pool.
 import type { HostInput } from '../../../shared/domain/host';
-import type { AddHostResult, HostView } from '../../../shared/features/hosts';
+import type { AddHostResult, HostKeyCheck, HostView } from '../../../shared/features/hosts';
 import { PorticoError } from '../../../shared/contract-kit';
 import type { EventBus } from '../events';
 import { isSshError, SshError } from '../ssh/errors';
@@ -57,7 +57,16 @@ export class HostService {
     }
   }
 
-  /** The admin compared the fingerprint and accepts it (first contact or after a change). */
+  /** The key the host presents now and the one on record, for the admin to compare before re-accepting. */
+  async fetchKey(hostId: string): Promise<HostKeyCheck> {
+    this.repo.get(hostId);
+    return this.pool.fetchHostKey(hostId).catch(sshToPortico);
+  }
+
+  /**
+   * The admin compared the fingerprint and accepts it (first contact or after a change). The pool checks
+   * that the host presents exactly this key now; a stale fingerprint is refused.
+   */
   async acceptKey(hostId: string, fingerprint: string): Promise<HostView> {
     this.repo.get(hostId);
     await this.pool.acceptHostKey(hostId, fingerprint).catch(sshToPortico);
@@ -66,9 +75,15 @@ export class HostService {
     return this.get(hostId);
   }
 
+  /**
+   * Saves the new settings and reconnects. A new address or port clears a block (it was about the old
+   * endpoint); the stored key stays, so the new endpoint must present it or the host is blocked again.
+   */
   async update(hostId: string, input: HostInput): Promise<AddHostResult> {
+    const before = this.repo.get(hostId);
     this.repo.update(hostId, input);
     await this.pool.disconnect(hostId);
+    if (before.address !== input.address || before.port !== input.port) this.pool.resetBlock(hostId);
     return this.firstContact(hostId);
   }
 

@@ -1,7 +1,10 @@
 // Host key fingerprints, the store of accepted keys and the verification decision (TOFU with a hard block
 // on change). ssh2 accepts any key unless we verify, so every connection goes through verifyHostKey.
 import { createHash } from 'node:crypto';
+import ssh2 from 'ssh2';
+import type { AlgorithmList, ServerHostKeyAlgorithm } from 'ssh2';
 import type { HostKeyInfo } from '../../../shared/domain/host';
+import { classifyConnectError, SshError } from './errors';
 import { lookupKnownHosts, type KnownHostEntry } from './knownhosts';
 
 export interface StoredHostKey extends HostKeyInfo {
@@ -87,4 +90,74 @@ export function decideHostKey(
     return { outcome: 'mismatch', presented, expected: { type: sameType.keyType, fingerprint: fingerprint(blob) }, source: 'known_hosts' };
   }
   return { outcome: 'unknown', presented };
+}
+
+export interface KeyFetchParams {
+  hostId: string;
+  address: string;
+  port: number;
+  /** Only sent in the (unused) userauth request; ssh2 wants one. */
+  user: string;
+  /** Ask for this key type first (the stored one), as a real connect would. */
+  preferType?: string | null;
+  timeoutMs: number;
+}
+
+/**
+ * The key the server presents NOW: an SSH handshake that stops right after the key exchange (the
+ * verifier refuses), so no credential is loaded or sent and nothing runs on the host.
+ */
+export function fetchPresentedKey(p: KeyFetchParams): Promise<{ key: StoredHostKey; blob: Buffer }> {
+  const where = p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    let done = false;
+    const finish = (err: unknown, got?: { key: StoredHostKey; blob: Buffer }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      client.removeAllListeners();
+      client.on('error', () => {}); // late socket errors must not crash the process
+      client.destroy();
+      if (got) resolve(got);
+      else reject(err);
+    };
+    const timer = setTimeout(
+      () => finish(new SshError('timeout', `no answer from ${where} in time while reading its host key: the host may be down, or a firewall may drop SSH`, { hostId: p.hostId })),
+      p.timeoutMs,
+    );
+    timer.unref?.();
+    const prepend = p.preferType ? (algorithmsForKeyType(p.preferType) as ServerHostKeyAlgorithm[]) : null;
+    let got: { key: StoredHostKey; blob: Buffer } | null = null;
+    client.on('error', (e) => {
+      if (got) return finish(null, got); // "host denied": our own refusal after reading the key
+      const { code, reason } = classifyConnectError(e, where, p.address);
+      finish(new SshError(code, reason, { hostId: p.hostId }));
+    });
+    client.on('close', () =>
+      got ? finish(null, got) : finish(new SshError('connection-lost', `the connection to ${where} was closed by the other side before it presented a host key`, { hostId: p.hostId })),
+    );
+    try {
+      client.connect({
+        host: p.address,
+        port: p.port,
+        username: p.user,
+        readyTimeout: p.timeoutMs,
+        ...(prepend ? { algorithms: { serverHostKey: { prepend } as unknown as AlgorithmList<ServerHostKeyAlgorithm> } } : {}),
+        hostVerifier: (blob: Buffer) => {
+          try {
+            got = { key: describeKey(blob), blob: Buffer.from(blob) };
+            const g = got;
+            setImmediate(() => finish(null, g));
+          } catch (e) {
+            const err = new SshError('protocol', `${where} presented a host key Portico cannot read: ${(e as Error).message}`, { hostId: p.hostId });
+            setImmediate(() => finish(err));
+          }
+          return false;
+        },
+      });
+    } catch (e) {
+      finish(new SshError('protocol', `SSH to ${where} failed: ${(e as Error).message}`, { hostId: p.hostId }));
+    }
+  });
 }

@@ -5,7 +5,11 @@
 // - Reconnect: after an unexpected loss the pool reconnects by itself with exponential backoff; a
 //   command that arrives meanwhile connects at once (a waiting admin beats the backoff).
 // - Host keys: verified before credentials are sent; unknown → 'hostkey-unknown', changed → the host is
-//   'blocked' and nothing runs until acceptHostKey() with the new fingerprint.
+//   'blocked': commands are refused at once (no reconnect loop against a suspect key) until the admin
+//   acts. connect() on a blocked host makes a fresh handshake (the stored key back → connected; another
+//   key → blocked with the key seen now); fetchHostKey() reads the key presented now without logging
+//   in; acceptHostKey() stores a fingerprint only if the server presents exactly that key at accept
+//   time; resetBlock() forgets the block after the host's address or port changed.
 // - State changes are emitted as 'state' events (ConnectionState) for the renderer.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
@@ -22,8 +26,8 @@ import { shellLine } from '../remote/quote';
 import { openClient, validateHost, type SecretKind } from './connect';
 import { isSshError, isTransient, SshError } from './errors';
 import { execOnClient } from './exec';
-import type { HostKeyStore, StoredHostKey } from './hostkeys';
-import { defaultKnownHostsFiles } from './knownhosts';
+import { decideHostKey, fetchPresentedKey, type HostKeyStore, type StoredHostKey } from './hostkeys';
+import { defaultKnownHostsFiles, loadKnownHosts } from './knownhosts';
 import { probeCapabilities } from './probe';
 import { Semaphore } from './semaphore';
 
@@ -63,6 +67,17 @@ export interface SshPoolOptions {
   reconnect?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
   /** Run the capability probe after each successful connect and emit 'capabilities'. */
   probeOnConnect?: boolean;
+}
+
+/** What fetchHostKey() found: the key presented now and the one on record. */
+export interface HostKeyCheck {
+  presented: { type: string; fingerprint: string };
+  /** Ours, or the known_hosts entry the presented key is checked against; null when none. */
+  stored: { type: string; fingerprint: string } | null;
+  /** The presented key is the one on record (a connect would go through). */
+  matches: boolean;
+  /** The presented key is marked @revoked in known_hosts. */
+  revoked: boolean;
 }
 
 export interface SshPoolEvents {
@@ -137,9 +152,12 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
     return { inUse: sem?.inUse ?? 0, queued: sem?.queued ?? 0, limit: sem?.capacity ?? this.o.maxChannels };
   }
 
-  /** Connects (or reuses the connection). Throws SshError; 'hostkey-unknown' carries the key to show. */
+  /**
+   * Connects (or reuses the connection). Throws SshError; 'hostkey-unknown' carries the key to show.
+   * An explicit connect of a blocked host makes a fresh handshake: the key is checked again as presented now.
+   */
   async connect(hostId: string): Promise<void> {
-    await this.ensure(hostId);
+    await this.ensure(hostId, { recheckBlocked: true });
   }
 
   /** The key the host presented on the last attempt (to show before accepting). */
@@ -149,21 +167,70 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
   }
 
   /**
-   * Accepts (first contact) or re-accepts (after a change) the key the host presented, identified by the
-   * fingerprint the admin saw; a different key since then is refused. Unblocks the host.
+   * The key the server presents now (a handshake without logging in) and the key on record (ours, or a
+   * known_hosts entry when we hold none). Read-only: the stored key and the connection state stay as they are.
+   */
+  async fetchHostKey(hostId: string): Promise<HostKeyCheck> {
+    return (await this.readKeyNow(this.conn(hostId))).check;
+  }
+
+  private async readKeyNow(c: HostConn): Promise<{ check: HostKeyCheck; key: StoredHostKey }> {
+    const hostId = c.hostId;
+    const host = await this.resolve(c);
+    const stored = await this.o.hostKeys.get(hostId);
+    const { key, blob } = await fetchPresentedKey({
+      hostId, address: host.address, port: host.port, user: host.user, preferType: stored?.type ?? null, timeoutMs: this.o.readyTimeoutMs,
+    });
+    c.presented = key;
+    const verdict = decideHostKey(blob, stored, loadKnownHosts(this.o.knownHostsFiles), host.address, host.port);
+    const info = (k: { type: string; fingerprint: string }) => ({ type: k.type, fingerprint: k.fingerprint });
+    const onRecord = verdict.outcome === 'mismatch' ? verdict.expected : verdict.outcome === 'match' ? info(key) : null;
+    const check = {
+      presented: info(key),
+      stored: stored ? info(stored) : onRecord,
+      matches: verdict.outcome === 'match',
+      revoked: verdict.outcome === 'mismatch' && verdict.source === 'revoked',
+    };
+    return { check, key };
+  }
+
+  /**
+   * Accepts (first contact) or re-accepts (after a change) the host key with this fingerprint, the one the
+   * admin compared. The key is read again from the server first: if it presents another key now (it changed
+   * again, or the fingerprint shown was stale), nothing is stored and the refusal names both fingerprints.
+   * Unblocks the host.
    */
   async acceptHostKey(hostId: string, fingerprint: string): Promise<void> {
     const c = this.conn(hostId);
-    const p = c.presented;
-    if (!p || p.fingerprint !== fingerprint) {
+    const { check: now, key } = await this.readKeyNow(c);
+    if (now.presented.fingerprint !== fingerprint) {
       throw new SshError(
         'hostkey-mismatch',
-        'the host presented a different key than the one shown; connect again and compare the fingerprint before accepting',
-        { hostId },
+        `not accepted: ${c.label} presents a different key now (${now.presented.type} ${now.presented.fingerprint}) than the one you confirmed (${fingerprint}). ` +
+          'The key changed again since it was shown; compare the new fingerprint with the host before accepting it.',
+        { hostId, hostKey: now.presented, ...(now.stored ? { expectedHostKey: now.stored } : {}) },
       );
     }
-    await this.o.hostKeys.set(hostId, p);
+    if (now.revoked) {
+      throw new SshError(
+        'hostkey-mismatch',
+        `not accepted: the key ${c.label} presents (${now.presented.type} ${now.presented.fingerprint}) is marked @revoked in known_hosts; it cannot be trusted again`,
+        { hostId, hostKey: now.presented },
+      );
+    }
+    await this.o.hostKeys.set(hostId, key);
     if (c.state.state === 'blocked' || c.state.code === 'hostkey-unknown') this.setState(c, { state: 'idle' });
+  }
+
+  /**
+   * Forgets a block (the host's address or port changed: what was seen at the old endpoint says nothing
+   * about the new one). The stored key stays: the next connect checks the key against it again.
+   */
+  resetBlock(hostId: string): void {
+    const c = this.conns.get(hostId);
+    if (!c) return;
+    c.presented = null;
+    if (c.state.state === 'blocked') this.setState(c, { state: 'idle' });
   }
 
   async run(hostId: string, argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
@@ -387,11 +454,14 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
     });
   }
 
-  /** The connected client, connecting if needed; concurrent callers share one attempt. */
-  ensure(hostId: string): Promise<Client> {
+  /**
+   * The connected client, connecting if needed; concurrent callers share one attempt. A blocked host is
+   * refused at once unless recheckBlocked (an explicit connect), which makes a fresh handshake.
+   */
+  ensure(hostId: string, opts: { recheckBlocked?: boolean } = {}): Promise<Client> {
     if (this.closed) return Promise.reject(new SshError('connection-lost', 'the SSH pool is closed', { hostId }));
     const c = this.conn(hostId);
-    if (c.state.state === 'blocked') return Promise.reject(this.blockedError(c));
+    if (c.state.state === 'blocked' && !opts.recheckBlocked) return Promise.reject(this.blockedError(c));
     if (c.client && !c.dead) return Promise.resolve(c.client);
     if (c.connecting) return c.connecting;
     this.clearRetry(c);
@@ -401,15 +471,22 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
     return c.connecting;
   }
 
+  /** The host's validated settings from the resolver (and its label for messages). */
+  private async resolve(c: HostConn): Promise<HostConnection> {
+    const hostId = c.hostId;
+    const raw = await this.o.resolver.getHost(hostId);
+    if (!raw) throw new SshError('unknown-host', `there is no host ${hostId} in the inventory`, { hostId });
+    const host = validateHost(hostId, raw);
+    c.host = host;
+    c.label = `${raw.name ?? hostId} (${host.address})`;
+    return host;
+  }
+
   private async open(c: HostConn): Promise<Client> {
     const hostId = c.hostId;
     this.setState(c, { state: 'connecting' });
     try {
-      const raw = await this.o.resolver.getHost(hostId);
-      if (!raw) throw new SshError('unknown-host', `there is no host ${hostId} in the inventory`, { hostId });
-      const host = validateHost(hostId, raw);
-      c.host = host;
-      c.label = `${raw.name ?? hostId} (${host.address})`;
+      const host = await this.resolve(c);
       const client = await openClient({
         hostId,
         host,
