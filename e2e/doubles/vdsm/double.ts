@@ -83,8 +83,28 @@ interface Pool {
 
 interface Task {
   id: string;
+  verb: string;
+  pool: string;
+  /** The SPM role is taken once the task has finished (no earlier, no later). */
+  settled: boolean;
   finishAt: number;
   result: 'success';
+}
+
+/**
+ * TEST-ONLY endpoint of the double, not a VDSM verb (VDSM has no such call): the double's whole
+ * storage state, normalised, so the fault-matrix tests can compare before and after a rollback.
+ */
+export const SNAPSHOT_METHOD = 'PorticoTestDouble.stateSnapshot';
+
+export interface DoubleSnapshot {
+  sessions: string[];
+  vgs: { name: string; guids: string[]; domain: string | null }[];
+  domains: { uuid: string; name: string; pool: string | null; status: string }[];
+  pools: { uuid: string; name: string; master: string; domains: string[] }[];
+  tasks: string[];
+  connectedPool: string | null;
+  spm: string | null;
 }
 
 function lvmUuid(): string {
@@ -117,7 +137,32 @@ export class VdsmDouble {
     this.o.log?.(l);
   }
 
+  /** A finished spmStart task makes the host SPM (if the pool is still connected). */
+  private settleTasks(): void {
+    for (const t of this.tasks.values()) {
+      if (t.settled || Date.now() < t.finishAt) continue;
+      t.settled = true;
+      if (t.verb === 'spmStart' && this.connectedPool?.uuid === t.pool) this.spm = t.pool;
+    }
+  }
+
+  /** The state as the snapshot endpoint returns it (sorted; random LVM UUIDs left out, names kept). */
+  snapshot(): DoubleSnapshot {
+    const by = <T>(xs: T[], k: (x: T) => string) => [...xs].sort((a, b) => k(a).localeCompare(k(b)));
+    return {
+      sessions: [...this.sessions.keys()].sort(),
+      vgs: by([...this.vgs.values()].map((v) => ({ name: v.name, guids: [...v.guids].sort(), domain: v.domain })), (v) => v.name),
+      domains: by([...this.domains.values()].map((d) => ({ uuid: d.uuid, name: d.name, pool: d.pool, status: d.status })), (d) => d.uuid),
+      pools: by([...this.pools.values()].map((p) => ({ uuid: p.uuid, name: p.name, master: p.master, domains: [...p.domains].sort() })), (p) => p.uuid),
+      tasks: [...this.tasks.values()].map((t) => `${t.verb} ${t.id}`).sort(),
+      connectedPool: this.connectedPool ? `${this.connectedPool.uuid} host ${this.connectedPool.hostID}` : null,
+      spm: this.spm,
+    };
+  }
+
   async handle(req: RpcRequestInfo): Promise<unknown> {
+    this.settleTasks();
+    if (req.method === SNAPSHOT_METHOD) return this.snapshot(); // TEST-ONLY, see SNAPSHOT_METHOD
     const chk = checkCall(this.o.schema, req.method, req.params);
     if (!chk.ok) throw fault(chk.code, chk.message);
     if (Date.now() < this.recoveringUntil) throw fault(99, 'Recovering from crash or Initializing');
@@ -159,21 +204,33 @@ export class VdsmDouble {
       case 'StoragePool.connect':
         return this.connectPool(p);
       case 'StoragePool.disconnect':
-        if (!this.connectedPool || this.connectedPool.uuid !== p.storagepoolID) throw fault(309, `Unknown pool id, pool not connected: ('${p.storagepoolID}',)`);
+        // hsm.disconnectStoragePool: an unknown / not connected pool returns OK; the SPM may not disconnect.
+        if (!this.connectedPool || this.connectedPool.uuid !== p.storagepoolID) return true;
+        if (this.spm === p.storagepoolID) throw fault(656, 'Operation not allowed while SPM is active');
         this.connectedPool = null;
-        this.spm = null;
         return true;
       case 'StoragePool.destroy':
-        this.pools.delete(p.storagepoolID);
-        if (this.connectedPool?.uuid === p.storagepoolID) this.connectedPool = null;
-        return true;
+        return this.destroyPool(p);
+      case 'StoragePool.getInfo':
+        return this.poolInfo(p);
+      case 'StorageDomain.deactivate':
+        return this.deactivateSD(p);
+      case 'Host.getLVMVolumeGroups':
+        return [...this.vgs.values()].map((v) => {
+          const { pvlist: _pvs, ...info } = this.vgInfo(v);
+          return info;
+        });
+      case 'Host.getAllTasksInfo':
+        return Object.fromEntries([...this.tasks.values()].map((t) => [t.id, { id: t.id, verb: t.verb }]));
       case 'StoragePool.spmStart':
         return this.spmStart(p);
       case 'StoragePool.spmStop':
+        if (!this.connectedPool || this.connectedPool.uuid !== p.storagepoolID) throw fault(309, `Unknown pool id, pool not connected: ('${p.storagepoolID}',)`);
         if (this.spm !== p.storagepoolID) throw fault(654, 'Not SPM');
         this.spm = null;
         return true;
       case 'StoragePool.getSpmStatus':
+        if (!this.connectedPool || this.connectedPool.uuid !== p.storagepoolID) throw fault(309, `Unknown pool id, pool not connected: ('${p.storagepoolID}',)`);
         return { spmId: this.spm === p.storagepoolID ? this.connectedPool!.hostID : -1, spmStatus: this.spm === p.storagepoolID ? 'SPM' : 'Free', spmLver: this.spm === p.storagepoolID ? 1 : -1 };
       case 'Host.getConnectedStoragePools':
         return this.connectedPool ? [this.connectedPool.uuid] : [];
@@ -386,6 +443,18 @@ export class VdsmDouble {
 
   private formatSD(p: Record<string, any>) {
     const d = this.sd(p.storagedomainID);
+    // hsm.formatStorageDomain: never a domain of the connected pool (392); an attached one only with autoDetach (391).
+    if (d.pool && this.connectedPool?.uuid === d.pool) throw fault(392, `Cannot format storage domain in connected pool: ('${d.uuid}',)`);
+    if (d.pool && !p.autoDetach) throw fault(391, `Cannot format attached storage domain: ('${d.uuid}',)`);
+    // A disconnected pool lives only in its master domain's metadata: formatting the master erases it.
+    for (const pool of [...this.pools.values()]) {
+      if (pool.master !== d.uuid) continue;
+      for (const other of pool.domains) {
+        const o = this.domains.get(other);
+        if (o && o.uuid !== d.uuid) o.pool = null;
+      }
+      this.pools.delete(pool.uuid);
+    }
     if (d.vgUUID) this.vgs.delete(d.vgUUID);
     this.domains.delete(d.uuid);
     return true;
@@ -416,9 +485,9 @@ export class VdsmDouble {
   private spmStart(p: Record<string, any>) {
     if (!this.connectedPool || this.connectedPool.uuid !== p.storagepoolID) throw fault(309, `Unknown pool id, pool not connected: ('${p.storagepoolID}',)`);
     if (this.spm === p.storagepoolID) throw fault(656, 'Operation not allowed while SPM is active');
-    const t: Task = { id: randomUUID(), finishAt: Date.now() + (this.o.taskMs ?? 300), result: 'success' };
+    const t: Task = { id: randomUUID(), verb: 'spmStart', pool: String(p.storagepoolID), settled: false, finishAt: Date.now() + (this.o.taskMs ?? 300), result: 'success' };
     this.tasks.set(t.id, t);
-    setTimeout(() => (this.spm = String(p.storagepoolID)), this.o.taskMs ?? 300).unref();
+
     return t.id;
   }
 
@@ -431,6 +500,58 @@ export class VdsmDouble {
   private taskStatus(t: Task) {
     const done = Date.now() >= t.finishAt;
     return { taskID: t.id, taskState: done ? 'finished' : 'running', taskResult: done ? t.result : '', code: 0, message: done ? '1 jobs completed successfully' : 'running job 1 of 1' };
+  }
+
+  private connected(sp: string) {
+    if (!this.connectedPool || this.connectedPool.uuid !== sp) throw fault(309, `Unknown pool id, pool not connected: ('${sp}',)`);
+    return this.pools.get(sp)!;
+  }
+
+  private destroyPool(p: Record<string, any>) {
+    // hsm.destroyStoragePool: the connected pool, this host's id, from the SPM; detaches every domain.
+    const pool = this.connected(String(p.storagepoolID));
+    if (Number(p.hostID) !== this.connectedPool!.hostID) throw fault(700, `Host id mismatch: ('${pool.uuid}',)`);
+    if (this.spm !== pool.uuid) throw fault(654, 'Not SPM');
+    for (const sd of pool.domains) {
+      const d = this.domains.get(sd);
+      if (d) {
+        d.pool = null;
+        d.status = 'Attached';
+      }
+    }
+    this.pools.delete(pool.uuid);
+    this.spm = null;
+    this.connectedPool = null;
+    return true;
+  }
+
+  private poolInfo(p: Record<string, any>) {
+    const pool = this.connected(String(p.storagepoolID));
+    const doms = pool.domains.map((sd) => this.domains.get(sd)).filter((d): d is Domain => !!d);
+    const spm = this.spm === pool.uuid;
+    return {
+      info: {
+        name: pool.name, master_uuid: pool.master, master_ver: pool.masterVersion, spm_id: spm ? this.connectedPool!.hostID : -1, lver: spm ? 1 : -1,
+        domains: doms.map((d) => `${d.uuid}:${d.status}`).join(','), pool_status: 'connected', version: String(doms.find((d) => d.uuid === pool.master)?.version ?? 0),
+        type: doms[0]?.type === 3 ? 'ISCSI' : 'NFS', isoprefix: '',
+      },
+      dominfo: Object.fromEntries(doms.filter((d) => d.status === 'Active').map((d) => {
+        const v = d.vgUUID ? this.vgs.get(d.vgUUID) : undefined;
+        return [d.uuid, { status: d.status, diskfree: String(v?.free ?? 0), disktotal: String(v?.size ?? 0), alerts: [], version: d.version }];
+      })),
+    };
+  }
+
+  private deactivateSD(p: Record<string, any>) {
+    const pool = this.connected(String(p.storagepoolID));
+    const d = this.sd(p.storagedomainID);
+    if (d.pool !== pool.uuid) throw fault(353, `Storage domain not in pool: ('${pool.uuid}', '${d.uuid}')`);
+    if (this.spm !== pool.uuid) throw fault(654, 'Not SPM');
+    // sp.deactivateSD: the master with a blank new master is "silently ignored" (backward compatibility).
+    if (pool.master === d.uuid && p.masterSdUUID === '00000000-0000-0000-0000-000000000000') return true;
+    if (pool.master === d.uuid) throw fault(324, 'Wrong Master domain or its version'); // the double does not migrate masters
+    d.status = 'Attached';
+    return true;
   }
 
   private activateSD(p: Record<string, any>) {

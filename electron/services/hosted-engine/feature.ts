@@ -1,10 +1,24 @@
-// The hosted-engine storage wizard: discover, log in, list LUNs and plan, over VDSM per oVirt host.
+// The hosted-engine storage wizard: discover, log in, list LUNs and plan, over VDSM per oVirt host;
+// its plan's operation kinds (the VDSM verbs, the LUN read, the freshness and result checks) go
+// into the core's registry, each resolving a host id to that host's VDSM API (and to its SSH
+// runner for the hosted-engine.conf reads; the write itself is the shared file.put).
 import type { hostedEngineCalls } from '../../../shared/features/hosted-engine';
 import type { CoreDeps, Feature } from '../feature';
+import type { CheckKind, OperationKind } from '../jobs/operation';
+import { allVdsmKinds, vdsmKinds } from '../vdsm/ops';
 import { HostedEngineService } from './he-service';
+import { hostedEngineKinds } from './ops';
+import { readFileStates } from '../remote/files';
 
-export function hostedEngineFeature({ hostRepo, pool, plans, secrets }: CoreDeps): Feature<typeof hostedEngineCalls> {
-  const hostedEngine = new HostedEngineService(hostRepo, pool, plans, secrets);
+export function hostedEngineFeature({ hostRepo, pool, plans, secrets, kinds }: CoreDeps): Feature<typeof hostedEngineCalls> {
+  // VDSM's management_port is configurable on the host (vdsm.conf [addresses]); 54321 by default.
+  const vdsmPort = Number(process.env.PORTICO_VDSM_PORT) || undefined;
+  const hostedEngine = new HostedEngineService(hostRepo, pool, plans, secrets, { vdsmPort });
+  const apis = (hostId: string) => hostedEngine.apiFor(hostId);
+  const readFile = async (h: string, path: string) => (await readFileStates({ runner: (x) => pool.runner(x) }, h, [path])).get(path)?.content ?? null;
+  const he = hostedEngineKinds(apis, readFile);
+  kinds.add(...allVdsmKinds(vdsmKinds(apis)), he.checkLun as unknown as OperationKind<never>);
+  kinds.addChecks(he.fresh as unknown as CheckKind<never>, he.result as unknown as CheckKind<never>);
   return {
     handlers: {
       'he.discover': (i) => hostedEngine.discover(i),

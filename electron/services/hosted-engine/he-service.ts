@@ -16,7 +16,9 @@ import { DomainType, VdsmApi, type BlockDeviceInfo } from '../vdsm/api';
 import { directTlsConnector, loadClientIdentity, readHostIdentity, sshTunnelConnector, VDSM_PORT, type ForwardingClient, type SecretGetter } from '../vdsm/transport';
 import { connectTarget, discoverViaSshTunnel, discoverViaVdsm, listLuns, readInitiatorName, type DiscoverOutcome, type PortalProblem } from './wizard';
 import { checkLunChoice, lunRow } from './luns';
-import { planHostedEngineStorage } from './planner';
+import { HE_CONF_DIR, HE_CONF_PATH, planHostedEngineStorage } from './planner';
+import { readFileStates, type FileState } from '../remote/files';
+import { runScript } from '../remote/script';
 
 export interface HostedEngineServiceOptions {
   /** How the console authenticates to VDSM on a host; default: zero-config SSH host identity. */
@@ -121,6 +123,11 @@ export class HostedEngineService {
     }
   }
 
+  /** The VDSM API of an oVirt host, for the operation kinds (one client per host). */
+  async apiFor(hostId: string): Promise<VdsmApi> {
+    return this.api(this.ovirtHost(hostId));
+  }
+
   /** What the last probe says about VDSM on the host. */
   private probedVdsm(h: HostRecord): boolean {
     const c = h.capabilities;
@@ -217,12 +224,21 @@ export class HostedEngineService {
     }
     const api = await this.api(h);
     try {
-      const exec = await planHostedEngineStorage(
+      // The pre-state the undo needs: the sessions the host has now, hosted-engine.conf and its folder.
+      const liveDevices = s.storageType === 'iscsi' ? await api.getDeviceList({ storageType: DomainType.ISCSI, checkStatus: false }) : null;
+      let conf: { pre: FileState; dirExists: boolean } | undefined;
+      if (i.writeConf) {
+        const runner = this.pool.runner(h.id);
+        const pre = (await readFileStates({ runner: () => runner }, h.id, [HE_CONF_PATH])).get(HE_CONF_PATH)!;
+        const dir = await runScript(runner, '[ -d "$1" ]', [HE_CONF_DIR], { sudo: true, timeoutMs: 30_000 });
+        conf = { pre, dirExists: dir.code === 0 };
+      }
+      const plan = await planHostedEngineStorage(
         s,
-        { api, host: { id: h.id, label: this.label(h) }, knownDevices: this.knownDevices.get(h.id) ?? null, initiatorName: await this.initiatorName(h), runner: this.pool.runner(h.id) },
+        { host: { id: h.id, label: this.label(h) }, knownDevices: this.knownDevices.get(h.id) ?? null, liveDevices, initiatorName: await this.initiatorName(h), conf },
         { writeConf: i.writeConf },
       );
-      return this.plans.register(exec);
+      return this.plans.register(plan);
     } catch (e) {
       if (e instanceof PorticoError) throw e;
       throw new PorticoError('plan-refused', errText(e), s.storageType === 'iscsi' ? 'lunGuid' : undefined);

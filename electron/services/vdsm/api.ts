@@ -244,6 +244,20 @@ export class VdsmApi {
     return this.rpc.call('StoragePool.getInfo', { storagepoolID });
   }
 
+  deactivateStorageDomain(p: { storagedomainID: string; storagepoolID: string; masterSdUUID: string; masterVersion: number }): Promise<unknown> {
+    return this.rpc.call('StorageDomain.deactivate', p);
+  }
+
+  /** Every VG the host sees (VolumeGroupInfo without pvlist); finds a VG by name (= the future sdUUID). */
+  getLVMVolumeGroups(storageType?: number): Promise<Omit<VolumeGroupInfo, 'pvlist'>[]> {
+    return this.rpc.call('Host.getLVMVolumeGroups', storageType === undefined ? {} : { storageType });
+  }
+
+  /** Task id -> {id, verb}: tells which task an interrupted spmStart left. */
+  getAllTasksInfo(): Promise<Record<string, { id: string; verb: string }>> {
+    return this.rpc.call('Host.getAllTasksInfo', {});
+  }
+
   getConnectedStoragePools(): Promise<string[]> {
     return this.rpc.call('Host.getConnectedStoragePools', {});
   }
