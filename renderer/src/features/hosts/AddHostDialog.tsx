@@ -120,7 +120,7 @@ export function AddHostDialog({ open, onClose, editing }: { open: boolean; onClo
       <DialogTitle id="add-host-title">{editing ? `Edit ${editing.name}` : 'Add host'}</DialogTitle>
       {editing && step === 0 && (
         <Alert severity="info" sx={{ mx: 3, mt: 1 }}>
-          Saving reconnects with these settings. Stored passwords and passphrases are never shown: type them again if this host uses one. A new address or port means a new host key to confirm.
+          Saving reconnects with these settings. Stored passwords and passphrases are never shown: type them again if this host uses one. A new address or port must present the host key on record: a different key blocks the host until you review and re-accept it.
         </Alert>
       )}
       <DialogContent dividers>

@@ -14,6 +14,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { CapabilitiesSummary } from '../../components/CapabilitiesSummary';
 import { AddHostDialog, ROLE_LABELS } from './AddHostDialog';
+import { ReacceptKeyDialog } from './ReacceptKeyDialog';
 
 const STATE_COLOR = { idle: 'default', connecting: 'info', connected: 'success', failed: 'error', blocked: 'error' } as const;
 
@@ -31,6 +32,7 @@ function HostDetail({ h, onChanged }: { h: HostView; onChanged: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [reaccepting, setReaccepting] = useState(false);
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
@@ -70,15 +72,16 @@ function HostDetail({ h, onChanged }: { h: HostView; onChanged: () => void }) {
           severity="error"
           sx={{ mb: 1 }}
           action={
-            <Button color="inherit" size="small" sx={{ whiteSpace: "nowrap" }} disabled={busy} onClick={() => void act(() => call("hosts.acceptKey", { hostId: h.id, fingerprint: h.connection.hostKey!.fingerprint }))}>
-              Re-accept new key
+            <Button color="inherit" size="small" sx={{ whiteSpace: "nowrap" }} disabled={busy} onClick={() => setReaccepting(true)}>
+              Review and re-accept…
             </Button>
           }
         >
-          The host key of {h.name} changed: it now presents {h.connection.hostKey!.type} {h.connection.hostKey!.fingerprint}
-          {h.connection.expectedHostKey ? ` instead of ${h.connection.expectedHostKey.fingerprint}` : ''}. Nothing runs on this host until you confirm the new key is genuine (for example after a reinstall).
+          The host key of {h.name} changed: at the last connect it presented {h.connection.hostKey!.type} {h.connection.hostKey!.fingerprint}
+          {h.connection.expectedHostKey ? ` instead of ${h.connection.expectedHostKey.fingerprint}` : ''}. Nothing runs on this host until you reconnect with the key on record or confirm the new key is genuine (for example after a reinstall).
         </Alert>
       )}
+      {mismatch && <ReacceptKeyDialog host={h} open={reaccepting} onClose={() => setReaccepting(false)} onDone={onChanged} />}
       {h.capabilities ? <CapabilitiesSummary caps={h.capabilities} /> : <Typography color="text.secondary">Not probed yet: connect to see what this host offers.</Typography>}
       {editing && <AddHostDialog open editing={h} onClose={() => { setEditing(false); onChanged(); }} />}
       <Dialog open={confirmRemove} onClose={() => setConfirmRemove(false)}>
