@@ -14,6 +14,7 @@ import type { HeApplyResult, HeConnectResult, HeDiscoverResult, HeLunsResult } f
 import type { HostView } from '../../../../shared/features/hosts';
 import type { PlanView } from '../../../../shared/plan';
 import { formatSize } from '../../../../shared/domain/target';
+import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, call } from '../../api/client';
 import { apiPathErrors, zodPathErrors, type FieldErrors } from '../../components/form';
 import { JobProgress } from '../../components/JobProgress';
@@ -74,6 +75,75 @@ function download(name: string, text: string) {
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * What the host's last probe says about VDSM, at the host step: the wizard needs VDSM from the
+ * login on (discovery alone falls back to Portico's initiator), so a host without it is told now,
+ * with what to install, instead of after host → storage → portals → discover.
+ * Same rule as main (HostedEngineService.probedVdsm): vdsmd running or vdsm-client installed.
+ */
+function VdsmOnHost({ host }: { host: HostView }) {
+  const qc = useQueryClient();
+  const [probing, setProbing] = useState(false);
+  const [probeError, setProbeError] = useState<string | null>(null);
+  const probe = async () => {
+    setProbing(true);
+    setProbeError(null);
+    try {
+      await call('hosts.probe', { hostId: host.id });
+    } catch (e) {
+      setProbeError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setProbing(false);
+      await qc.invalidateQueries({ queryKey: ['hosts'] });
+    }
+  };
+  const again = (
+    <Button color="inherit" size="small" onClick={() => void probe()} disabled={probing} sx={{ whiteSpace: 'nowrap' }}>
+      {probing ? 'Probing…' : 'Probe again'}
+    </Button>
+  );
+  const c = host.capabilities;
+  const errorNote = probeError && <Alert severity="error">Probing {host.name} failed: {probeError}</Alert>;
+  if (!c) {
+    return (
+      <>
+        <Alert severity="info" action={again} aria-label="VDSM on the host">
+          {host.name} has not been probed yet, so Portico cannot tell whether VDSM runs on it. Probe it before you go on.
+        </Alert>
+        {errorNote}
+      </>
+    );
+  }
+  const client = !!c.tools['vdsm-client'];
+  const running = c.services.vdsmd === 'running';
+  if (running) return errorNote || null;
+  if (client) {
+    return (
+      <>
+        <Alert severity="warning" action={again} aria-label="VDSM on the host">
+          <AlertTitle>vdsmd is not running on {host.name}</AlertTitle>
+          VDSM is installed (vdsm-client at {c.tools['vdsm-client']}) but its daemon is stopped. Start it on the host with{' '}
+          <code>systemctl enable --now vdsmd</code>, then probe again.
+        </Alert>
+        {errorNote}
+      </>
+    );
+  }
+  return (
+    <>
+      <Alert severity="warning" action={again} aria-label="VDSM on the host">
+        <AlertTitle>No VDSM on {host.name}</AlertTitle>
+        Its last probe found vdsm-client not installed and vdsmd not running. This wizard works through VDSM: without it,
+        logging in to the target, listing LUNs and creating the storage domain fail (only discovery would work, through
+        Portico’s initiator). Install the oVirt host packages on {host.name} (on EL: <code>dnf install ovirt-hosted-engine-setup</code>,
+        which brings vdsm and vdsm-client), run <code>vdsm-tool configure --force</code> and <code>systemctl enable --now vdsmd</code>,
+        then probe again — or choose another host.
+      </Alert>
+      {errorNote}
+    </>
+  );
 }
 
 export function HostedEngineWizard({ hosts, onDone }: { hosts: HostView[]; onDone: () => void }) {
@@ -254,6 +324,7 @@ export function HostedEngineWizard({ hosts, onDone }: { hosts: HostView[]; onDon
               </MenuItem>
             ))}
           </TextField>
+          {host && <VdsmOnHost host={host} />}
         </Stack>
       )}
 
