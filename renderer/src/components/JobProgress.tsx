@@ -51,20 +51,19 @@ export function JobOutcome({ job }: { job: JobView }) {
 export function JobProgress({ job }: { job: JobView }) {
   const cancel = useMutation({ mutationFn: () => call('jobs.cancel', { jobId: job.id }) });
   const finished = job.steps.filter((s) => s.state !== 'pending' && s.state !== 'running').length;
-  const pct = job.state === 'running' ? (100 * finished) / Math.max(1, job.steps.length) : 100;
-  const bar = job.state === 'succeeded' || job.state === 'resumed' ? 'success' : job.state === 'running' ? 'primary' : job.state === 'interrupted' || job.state === 'cancelled' ? 'warning' : job.state === 'rolled-back' ? 'inherit' : 'error';
+  const pct = (100 * finished) / Math.max(1, job.steps.length);
   return (
     <Stack spacing={2} aria-label="Job progress">
-      <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
-        <Box sx={{ flexGrow: 1 }}>
-          <LinearProgress variant="determinate" value={pct} aria-label="Progress" color={bar} />
-        </Box>
-        {job.state === 'running' && (
+      {job.state === 'running' && (
+        <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
+          <Box sx={{ flexGrow: 1 }}>
+            <LinearProgress variant="determinate" value={pct} aria-label="Progress" />
+          </Box>
           <Button size="small" color="warning" variant="outlined" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
             Cancel
           </Button>
-        )}
-      </Box>
+        </Box>
+      )}
       <JobOutcome job={job} />
       <List dense aria-label="Job steps">
         {job.steps.map((s) => (

@@ -43,7 +43,7 @@ export function JobRecovery({ job }: { job: JobView }) {
       {show && (
         <Stack direction="row" spacing={1} aria-label="Recovery">
           {source !== null && (
-            <Button variant="contained" color={job.state === 'verification-failed' ? 'inherit' : 'primary'} disabled={busy !== null} onClick={() => void build('rollback')}>
+            <Button variant={job.state === 'verification-failed' ? 'outlined' : 'contained'} disabled={busy !== null} onClick={() => void build('rollback')}>
               {busy === 'rollback' ? 'Building the rollback plan…' : rollbackLabel}
             </Button>
           )}
@@ -60,7 +60,7 @@ export function JobRecovery({ job }: { job: JobView }) {
         </Alert>
       )}
       <Dialog open={!!plan} onClose={(_e, reason) => reason !== 'backdropClick' && close()} maxWidth="lg" fullWidth aria-labelledby={`recovery-${job.id}`}>
-        <DialogTitle id={`recovery-${job.id}`}>{plan?.title}</DialogTitle>
+        <DialogTitle id={`recovery-${job.id}`}>{plan?.resumeOf ? 'Review resume' : job.state === 'rollback-failed' ? 'Finish the rollback' : 'Review rollback'}</DialogTitle>
         <DialogContent dividers>{plan && <RecoveryRunner plan={plan} onReplan={() => void build(plan.resumeOf ? 'resume' : 'rollback')} />}</DialogContent>
         <DialogActions>
           <Button onClick={close}>Close</Button>
@@ -72,5 +72,5 @@ export function JobRecovery({ job }: { job: JobView }) {
 
 function RecoveryRunner({ plan, onReplan }: { plan: PlanView; onReplan: () => void }) {
   // Keyed so a rebuilt plan starts a fresh review (box unticked, no old job).
-  return <PlanRunner key={plan.id} plan={plan} onReplan={onReplan} applyLabel={plan.rollbackOf ? 'Apply rollback' : 'Apply resume'} />;
+  return <PlanRunner key={plan.id} plan={plan} onReplan={onReplan} applyLabel={plan.rollbackOf ? 'Apply rollback' : plan.resumeOf ? 'Apply resume' : 'Apply'} />;
 }

@@ -59,7 +59,7 @@ function useHostNames(): (id: string) => string {
 
 function OpLine({ op, hostName, showHost }: { op: PlanOpView; hostName: string; showHost: boolean }) {
   return (
-    <Box component="li" sx={{ listStyle: 'none', py: 0.4 }}>
+    <Box component="li" sx={{ listStyle: 'none', py: 0.5 }}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline' }}>
         {showHost && <Chip size="small" variant="outlined" label={hostName} sx={{ height: 20, fontSize: 11.5 }} />}
         <Box component="code" sx={{ fontSize: 12.5, whiteSpace: 'pre-wrap', wordBreak: 'break-all', color: 'text.primary', flexGrow: 1 }}>
@@ -109,7 +109,7 @@ export function PlanReview({ plan, gate }: { plan: PlanView; gate: PlanGate }) {
       )}
       {irreversible.map(({ step, op }) => (
         <Alert key={`${step}:${op.command}`} severity="warning">
-          Step {step + 1} cannot be undone: <code>{op.command}</code>. If a later step fails, this one stays as it is.
+          This cannot be undone (step {step + 1}): <code>{op.command}</code>. If a later step fails, it stays as it is; the plan runs it as late as it can.
         </Alert>
       ))}
       {plan.warnings.length > 0 && (

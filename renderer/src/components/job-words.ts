@@ -103,7 +103,11 @@ export function jobSummary(job: JobView): JobSummary {
         ],
       };
     case 'rolled-back':
-      return { severity: 'info', title: 'Rolled back: the servers are as before this job.', lines: job.error ? [job.error] : [] };
+      return {
+        severity: 'info',
+        title: 'Rolled back: the servers are as before this job.',
+        lines: [...(job.error ? [job.error] : []), 'The steps below show how far the job had got when it stopped.'],
+      };
     case 'resumed':
       return { severity: 'success', title: 'Finished after a resume.', lines: job.error ? [job.error] : [] };
   }

@@ -12,8 +12,8 @@ import { PageHeader } from '../../components/PageHeader';
 
 function JobItem({ j, attention }: { j: JobView; attention: boolean }) {
   return (
-    <Accordion disableGutters defaultExpanded={j.state === 'running' || attention} aria-label={`Job ${j.title}`}
-      sx={attention ? { borderLeft: 4, borderColor: j.state === 'interrupted' ? 'warning.main' : 'error.main' } : undefined}>
+    <Accordion disableGutters defaultExpanded={j.state === 'running' || attention} data-testid="job" data-job-state={j.state}
+      sx={attention ? { borderLeft: 4, borderLeftStyle: 'solid', borderLeftColor: j.state === 'interrupted' ? 'warning.main' : 'error.main' } : undefined}>
       <AccordionSummary expandIcon={<ExpandMoreIcon />}>
         <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', width: '100%' }}>
           <Chip size="small" color={jobStateColor(j.state)} label={jobStateLabel(j.state)} sx={{ minWidth: 96 }} />

@@ -16,7 +16,7 @@ export function InterruptedBanner({ onOpenActivity, onActivity }: { onOpenActivi
       sx={{ mb: 2 }}
       action={onActivity ? undefined : <Button color="inherit" size="small" onClick={onOpenActivity}>Open Activity</Button>}
     >
-      {interruptedBannerText(n)} Nothing was changed on any server since; {onActivity ? 'review each one below' : 'open Activity'} to review its rollback or resume it.
+      {interruptedBannerText(n)} Nothing was changed on any server since. {onActivity ? 'Review each one below: roll it back or resume it.' : 'Open Activity to roll it back or resume it.'}
     </Alert>
   );
 }
