@@ -3,8 +3,9 @@ import type { targetsCalls } from '../../../shared/features/targets';
 import type { CoreDeps, Feature } from '../feature';
 import { TargetService } from './target-service';
 
-export function targetsFeature({ db, hostRepo, pool, plans }: CoreDeps): Feature<typeof targetsCalls> {
+export function targetsFeature({ db, hostRepo, pool, plans, kinds }: CoreDeps): Feature<typeof targetsCalls> {
   const targets = new TargetService(db, hostRepo, pool, plans);
+  targets.registerKinds(kinds);
   return {
     handlers: {
       'targets.view': ({ serverId }) => targets.view(serverId),

@@ -9,7 +9,11 @@ import type { HostRepo } from '../hosts/host-repo';
 import type { PlanRegistry } from '../jobs/registry';
 import type { SshPool } from '../ssh/pool';
 import { TgtDriver } from './tgt/driver';
+import type { Plan } from '../jobs/operation';
+import type { OperationRegistry } from '../jobs/kinds';
 import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type AccessEditSpec, type LunAddSpec, type TargetDeleteSpec, type TgtServerContext } from './tgt/planner';
+import { tgtOperationKinds } from './tgt/ops';
+import { tgtCheckKinds } from './tgt/checks';
 import { readTargetsView } from './tgt/view';
 import type { ChapAccount } from './tgt/conf';
 import { inspect } from '../iscsi/initiator';
@@ -58,10 +62,15 @@ export class TargetService {
     return new TgtDriver({ runner: this.pool.runner(serverId), sudo: h.sudo && h.user !== 'root', storageDir: this.settings(serverId).storageDir });
   }
 
+  /** Adds the tgt operation and check kinds, resolving a host id to its driver through this service. */
+  registerKinds(kinds: OperationRegistry): void {
+    const hosts = { driver: (hostId: string) => this.driver(hostId) };
+    kinds.add(...tgtOperationKinds(hosts).all);
+    kinds.addChecks(...tgtCheckKinds({ ...hosts, login: (hostId, p) => this.verifyFromWorkstation(hostId, p) }).all);
+  }
+
   private ctx(serverId: string): TgtServerContext {
-    const driver = this.driver(serverId);
-    const host = this.hosts.get(serverId);
-    return { serverId, driver, verifyLogin: (p) => this.verifyFromWorkstation(host.address, driver, p) };
+    return { serverId, driver: this.driver(serverId), verifyLogin: true };
   }
 
   /**
@@ -69,7 +78,9 @@ export class TargetService {
    * target admits only named initiators, it logs in as the first of them (always with a fresh ISID,
    * so no real session of that host is disturbed) and says so.
    */
-  private async verifyFromWorkstation(hostAddress: string, driver: TgtDriver, p: { iqn: string; chap?: ChapAccount; mutual?: ChapAccount }) {
+  async verifyFromWorkstation(serverId: string, p: { iqn: string; chap?: ChapAccount; mutual?: ChapAccount }) {
+    const hostAddress = this.hosts.get(serverId).address;
+    const driver = this.driver(serverId);
     const state = await driver.readState();
     const target = state.targets.find((t) => t.iqn === p.iqn);
     const asName = target && target.aclNames.length && !target.aclAddresses.includes('ALL') ? target.aclNames[0] : undefined;
@@ -92,7 +103,7 @@ export class TargetService {
     return { ...v, settings: this.settings(serverId) };
   }
 
-  private async register(p: Promise<import('../jobs/plan').ExecPlan>): Promise<PlanView> {
+  private async register(p: Promise<Plan>): Promise<PlanView> {
     return this.plans.register(await p);
   }
 

@@ -2,7 +2,8 @@
 // The files Portico writes are the intended state; a fix brings the running target to the file
 // with plain tgtadm changes (never tgt-admin --update, which skips in-use targets or tears them down).
 import type { TargetView } from '../../../../shared/features/targets';
-import type { TargetOp, TargetState, ConfFile } from './driver';
+import type { TargetState, ConfFile } from './driver';
+import type { LunParams, TargetOp } from './target-op';
 import { ConfError, isManagedConf, parseTargetConf, type DesiredTarget } from './conf';
 import type { TgtTarget } from './parser';
 
@@ -47,8 +48,20 @@ export function lunOps(tid: number, l: DesiredTarget['luns'][number]): TargetOp[
     {
       op: 'lun-params', tid, lun: l.lun,
       params: { scsi_id: l.scsiId, scsi_sn: l.scsiSn, readonly: l.readonly ? 1 : 0, ...(l.vendorId ? { vendor_id: l.vendorId } : {}), ...(l.productId ? { product_id: l.productId } : {}) },
+      // Set right after the lun-new above: undone by deleting the LUN.
+      pre: null,
     },
   ];
+}
+
+/** A running LUN's parameters as tgtadm sets them (the pre-state of an update or a delete). */
+export function liveLunParams(l: TgtTarget['luns'][number]): LunParams {
+  return { scsi_id: l.scsiId, scsi_sn: l.scsiSn, readonly: l.readonly ? 1 : 0 };
+}
+
+/** lun-delete carrying what re-creates the LUN as it runs. */
+export function lunDelete(tid: number, l: TgtTarget['luns'][number]): TargetOp {
+  return { op: 'lun-delete', tid, lun: l.lun, pre: { path: l.path ?? '', params: liveLunParams(l) } };
 }
 
 export function accountOps(d: Pick<DesiredTarget, 'incoming' | 'outgoing'>, tid: number, accounts: readonly string[]): TargetOp[] {
@@ -86,23 +99,24 @@ export function compareTarget(d: DesiredTarget, t: TgtTarget, accounts: readonly
       continue;
     }
     if (live.path !== l.path) {
-      items.push({ message: `LUN ${l.lun} runs from ${live.path} but the file says ${l.path}`, fix: [{ op: 'lun-delete', tid, lun: l.lun }, ...lunOps(tid, l)], blocked: inUse });
+      items.push({ message: `LUN ${l.lun} runs from ${live.path} but the file says ${l.path}`, fix: [lunDelete(tid, live), ...lunOps(tid, l)], blocked: inUse });
       continue;
     }
-    const params: Record<string, string | number> = {};
-    if (live.scsiId !== l.scsiId) params.scsi_id = l.scsiId;
-    if (live.scsiSn !== l.scsiSn) params.scsi_sn = l.scsiSn;
-    if (live.readonly !== l.readonly) params.readonly = l.readonly ? 1 : 0;
+    const params: LunParams = {};
+    const pre: LunParams = {};
+    if (live.scsiId !== l.scsiId) { params.scsi_id = l.scsiId; pre.scsi_id = live.scsiId; }
+    if (live.scsiSn !== l.scsiSn) { params.scsi_sn = l.scsiSn; pre.scsi_sn = live.scsiSn; }
+    if (live.readonly !== l.readonly) { params.readonly = l.readonly ? 1 : 0; pre.readonly = live.readonly ? 1 : 0; }
     if (Object.keys(params).length) {
       items.push({
         message: `LUN ${l.lun} differs: ${Object.entries(params).map(([k, v]) => `${k} should be ${v}`).join(', ')}`,
-        fix: [{ op: 'lun-params', tid, lun: l.lun, params: params as never }],
+        fix: [{ op: 'lun-params', tid, lun: l.lun, params, pre }],
       });
     }
   }
   for (const live of t.luns) {
     if (live.lun > 0 && !d.luns.some((l) => l.lun === live.lun)) {
-      items.push({ message: `LUN ${live.lun} (${live.path}) is running but not in the file`, fix: [{ op: 'lun-delete', tid, lun: live.lun }], blocked: inUse });
+      items.push({ message: `LUN ${live.lun} (${live.path}) is running but not in the file`, fix: [lunDelete(tid, live)], blocked: inUse });
     }
   }
   const setDiff = (want: string[], have: string[]) => ({ missing: want.filter((x) => !have.includes(x)), extra: have.filter((x) => !want.includes(x)) });

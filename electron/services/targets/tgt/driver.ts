@@ -1,10 +1,15 @@
 // TgtDriver: reads and changes a tgtd over a RemoteRunner. Changes go in batches (one remote process
 // per batch, not one ssh per tgtadm) and every batch ends with a fresh `show`, because tgtadm exits 22
 // for every daemon-side error and tgt-admin "succeeds" while skipping things: we check what tgtd
-// reports, not exit codes.
-import type { RemoteRunner, RunOptions } from '../../remote/runner';
+// reports, not exit codes. Every script goes through runScript: the script and its arguments (CHAP
+// secrets included) travel on stdin to one `[sudo -n] bash`, never on a command line; only tgtadm
+// itself, which takes the secret as an argument, holds it in its argv for the moment it runs.
+import type { RemoteRunner, RunResult } from '../../remote/runner';
 import { RemoteCommandError } from '../../remote/runner';
+import { runScript, type ScriptOptions } from '../../remote/script';
+import { readFileStates, type FileState } from '../../remote/files';
 import { MASK } from '../../../../shared/plan';
+import { opArgs, type TargetOp } from './target-op';
 import {
   parseAccountShow, parsePortalShow, parseSysShow, parseTargetShow,
   type TgtPortal, type TgtSystem, type TgtTarget,
@@ -41,25 +46,12 @@ export interface SpaceInfo {
   sizeBytes: number;
 }
 
-/** One change to a target daemon. The same vocabulary would drive an LIO/targetcli driver. */
-export type TargetOp =
-  | { op: 'target-new'; tid: number; iqn: string }
-  | { op: 'target-delete'; tid: number; iqn: string; force?: boolean }
-  | { op: 'lun-new'; tid: number; lun: number; path: string }
-  | { op: 'lun-delete'; tid: number; lun: number }
-  | { op: 'lun-params'; tid: number; lun: number; params: LunParams }
-  | { op: 'bind-address' | 'unbind-address'; tid: number; address: string }
-  | { op: 'bind-name' | 'unbind-name'; tid: number; name: string }
-  | { op: 'account-new'; user: string; password: string }
-  | { op: 'account-delete'; user: string }
-  | { op: 'account-bind' | 'account-unbind'; tid: number; user: string; outgoing: boolean };
+export type { TargetOp, LunParams } from './target-op';
 
-export interface LunParams {
-  scsi_id?: string;
-  scsi_sn?: string;
-  readonly?: 0 | 1;
-  vendor_id?: string;
-  product_id?: string;
+/** Outcome of one tgtadm op in a batch: exit status (null = not run) and output. */
+export interface OpResult {
+  rc: number | null;
+  out: string;
 }
 
 export interface StepLog {
@@ -78,30 +70,30 @@ export interface TargetDriver {
   readonly confDir: string;
   readState(o?: StepLog): Promise<TargetState>;
   readSystem(): Promise<{ version: string; system: TgtSystem }>;
-  /** Applies ops in order in one round trip; on failure undoes the ones that took effect, then throws TgtOpError. */
-  apply(ops: readonly TargetOp[], o?: StepLog): Promise<TargetState>;
-  /** Best-effort: runs every op (used for undo) and reports those tgtd does not show afterwards. */
-  applyLoose(ops: readonly TargetOp[], o?: StepLog): Promise<TargetState>;
-  /** Undo ops for `ops`, in reverse order (null entries where nothing needs undoing). */
-  inverse(op: TargetOp): TargetOp | null;
+  /**
+   * Runs tgtadm ops in order in one round trip, then reads the state. strict: after the first
+   * failure the rest are not run (rc null); loose: every op runs (idempotent undo). No compensation:
+   * the job runner journals each op and undoes what took effect.
+   */
+  runOps(ops: readonly TargetOp[], mode: 'strict' | 'loose', o?: StepLog): Promise<{ results: OpResult[]; state: TargetState }>;
   /** How an op is shown for review (secrets masked). */
   describe(op: TargetOp): string;
   readConfFiles(): Promise<ConfFile[]>;
-  /** Reads files exactly (null = absent), for undo and snapshots. */
-  readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>>;
-  /** Atomic replace (temp file + rename); keeps the replaced version as PATH.prev. */
-  writeFileAtomic(path: string, content: string, o?: StepLog & { keepPrevious?: boolean }): Promise<void>;
-  /** Puts files back exactly as `snapshot` had them (absent ones are removed). */
-  restoreFiles(snapshot: Map<string, Buffer | null>, o?: StepLog): Promise<void>;
+  /** Files as they are now (bytes, mode, owner; content null = absent): the pre-state of a planned write. */
+  readFileStates(paths: readonly string[]): Promise<Map<string, FileState>>;
+  /** sha256 of each file (null = absent); a failed read is an error. */
+  digests(paths: readonly string[]): Promise<Map<string, string | null>>;
   stat(paths: readonly string[]): Promise<FileStat[]>;
   space(path: string): Promise<SpaceInfo>;
   listStorage(): Promise<FileStat[]>;
-  /** Creates all sparse files in one round trip; refuses existing paths and leaves nothing behind on failure. */
-  createSparse(files: readonly { path: string; bytes: number }[], o?: StepLog): Promise<void>;
+  /** Creates sparse files in one round trip, in order, refusing existing paths; stops at the first failure (null = not run). */
+  createSparse(files: readonly { path: string; bytes: number }[], o?: StepLog): Promise<({ ok: true } | { ok: false; error: string } | null)[]>;
   createFull(path: string, bytes: number, o?: StepLog & { onProgress?: (done: number, total: number) => void }): Promise<void>;
   removeFiles(paths: readonly string[], o?: StepLog): Promise<void>;
   hasLvm(): Promise<boolean>;
+  lvExists(vg: string, lv: string): Promise<boolean>;
   lvCreate(vg: string, lv: string, bytes: number, o?: StepLog): Promise<string>;
+  /** Removes the LV if it exists. */
   lvRemove(vg: string, lv: string, o?: StepLog): Promise<void>;
   /** Replays the conf files into tgtd (tgt-admin --update ALL, as the service start does). */
   replayConf(o?: StepLog): Promise<string>;
@@ -143,89 +135,76 @@ export class TgtOpError extends Error {
     readonly kind: TgtErrorKind,
     readonly failedOp: TargetOp | null,
     message: string,
-    /** Undo of the batch's earlier ops failed too: the server may be left changed. */
-    readonly compensationErrors: string[] = [],
   ) {
-    super(message + (compensationErrors.length ? ` Undo of earlier changes in this step also failed: ${compensationErrors.join('; ')}` : ''));
+    super(message);
     this.name = 'TgtOpError';
   }
 }
 
-// ---------------------------------------------------------------- remote scripts (fixed text; values only as positional args)
+// ---------------------------------------------------------------- remote scripts (fixed text; values only as arguments, on stdin)
 
 /**
- * Batch runner. Args: SUDO(0|1) then entries `MODE N ARG1..ARGN`; MODE c = change (after a failure the
- * remaining changes are skipped), r = read (always runs). Output per entry: \x1e IDX RC \x1f OUTPUT.
+ * Batch runner. Args: entries `MODE N ARG1..ARGN`; MODE c = change (after a failure the remaining
+ * changes are skipped), r = read or loose change (always runs). Output per entry: \x1e IDX RC \x1f OUTPUT.
  */
-const BATCH_SCRIPT = `S=; [ "$1" = 1 ] && S="sudo -n"; shift
-i=0; failed=
+const BATCH_SCRIPT = `i=0; failed=
 while [ $# -gt 0 ]; do
   m=$1; n=$2; shift 2
   cmd=("\${@:1:$n}"); shift "$n"
   if [ "$m" = c ] && [ -n "$failed" ]; then printf '\\036%d -\\037' "$i"; i=$((i+1)); continue; fi
-  out=$($S "\${cmd[@]}" 2>&1 </dev/null); rc=$?
+  out=$("\${cmd[@]}" 2>&1 </dev/null); rc=$?
   printf '\\036%d %d\\037%s' "$i" "$rc" "$out"
   [ $rc -eq 0 ] || [ "$m" = r ] || failed=1
   i=$((i+1))
 done`;
 
-/** Reads files: per path "F <base64>" or "N". Args: SUDO PATH... */
-const READ_FILES_SCRIPT = `S=; [ "$1" = 1 ] && S="sudo -n"; shift
-for f; do if $S test -f "$f"; then printf 'F '; $S cat -- "$f" | base64 -w0; echo; else echo N; fi; done`;
+/** Reads files: per path "F <base64>" or "N". pipefail: a failed read is an error, never an empty file. */
+const READ_FILES_SCRIPT = `set -o pipefail
+for f; do if [ -f "$f" ]; then printf 'F '; base64 -w0 < "$f" || exit 4; echo; else echo N; fi; done`;
 
-/** Atomic write from stdin. Args: SUDO PATH KEEP(0|1). */
-const WRITE_FILE_SCRIPT = `set -e; S=; [ "$1" = 1 ] && S="sudo -n"; f=$2
-$S tee -- "$f.portico-tmp" >/dev/null
-if [ "$3" = 1 ] && $S test -f "$f"; then $S cp -p -- "$f" "$f.prev"; fi
-$S mv -f -- "$f.portico-tmp" "$f"`;
+/** Per path: "F SHA256" or "N". */
+const DIGEST_SCRIPT = `set -o pipefail
+for f; do if [ -e "$f" ]; then printf 'F %s\\n' "$(sha256sum < "$f" | cut -d' ' -f1)" || exit 4; else echo N; fi; done`;
 
-/** Restore: args SUDO then pairs PATH MODE(W|D); contents for W entries come on stdin, NUL-separated base64. */
-const RESTORE_SCRIPT = `set -e; S=; [ "$1" = 1 ] && S="sudo -n"; shift
-while [ $# -gt 0 ]; do f=$1; m=$2; shift 2
-  if [ "$m" = W ]; then IFS= read -r -d '' b64 || true; printf '%s' "$b64" | base64 -d | $S tee -- "$f.portico-tmp" >/dev/null; $S mv -f -- "$f.portico-tmp" "$f"
-  else $S rm -f -- "$f"; fi
-done`;
-
-/** Stat: args SUDO PATH...; per path "path\\ttype\\tsize\\tblocks\\tblocksize" or "path\\tmissing". */
-const STAT_SCRIPT = `S=; [ "$1" = 1 ] && S="sudo -n"; shift
-for f; do
-  if $S test -b "$f"; then printf '%s\\tblock\\t%s\\t0\\t0\\n' "$f" "$($S blockdev --getsize64 "$f" 2>/dev/null || echo 0)"
-  elif $S test -e "$f"; then printf '%s\\t' "$f"; $S stat -c '%F	%s	%b	%B' -- "$f"
+/** Stat: per path "path\\ttype\\tsize\\tblocks\\tblocksize" or "path\\tmissing". */
+const STAT_SCRIPT = `for f; do
+  if [ -b "$f" ]; then printf '%s\\tblock\\t%s\\t0\\t0\\n' "$f" "$(blockdev --getsize64 "$f" 2>/dev/null || echo 0)"
+  elif [ -e "$f" ]; then printf '%s\\t' "$f"; stat -c '%F	%s	%b	%B' -- "$f" || exit 4
   else printf '%s\\tmissing\\n' "$f"; fi
 done`;
 
-const LIST_SCRIPT = `S=; [ "$1" = 1 ] && S="sudo -n"; $S find "$2" -mindepth 1 -maxdepth 1 -printf '%p\\t%y\\t%s\\t%b\\n' | LC_ALL=C sort`;
+const LIST_SCRIPT = `set -o pipefail; find "$1" -mindepth 1 -maxdepth 1 -printf '%p\\t%y\\t%s\\t%b\\n' | LC_ALL=C sort`;
 
-/** Sparse files: args SUDO then PATH BYTES pairs; refuses existing paths; on failure removes what it made. */
-const SPARSE_SCRIPT = `S=; [ "$1" = 1 ] && S="sudo -n"; shift
-made=()
-fail() { echo "$1" >&2; [ \${#made[@]} -gt 0 ] && $S rm -f -- "\${made[@]}"; exit 17; }
-while [ $# -gt 0 ]; do f=$1; n=$2; shift 2
-  if $S test -e "$f"; then fail "already exists: $f"; fi
-  $S truncate -s "$n" -- "$f" 2>/dev/null || fail "truncate failed: $f"
-  made+=("$f")
+/** Sparse files: args PATH BYTES pairs, in order; refuses existing paths; stops at the first failure. Per file: "K" or "E reason". */
+const SPARSE_SCRIPT = `while [ $# -gt 0 ]; do f=$1; n=$2; shift 2
+  if [ -e "$f" ]; then echo "E already exists: $f"; exit 0; fi
+  if err=$(truncate -s "$n" -- "$f" 2>&1); then echo K; else echo "E truncate failed: $f: $err"; exit 0; fi
 done`;
 
-/** Full allocation with progress: args SUDO PATH MIB REM_BLOCKS CHUNK_MIB. Writes zeros so ENOSPC shows up now, not later. */
-const FULL_SCRIPT = `set -e; S=; [ "$1" = 1 ] && S="sudo -n"; f=$2; total=$3; rem=$4; chunk=$5
-if $S test -e "$f"; then echo "already exists: $f" >&2; exit 17; fi
-$S touch -- "$f"
+/** Full allocation with progress: args PATH MIB REM_BLOCKS CHUNK_MIB. Writes zeros so ENOSPC shows up now, not later. A partial file is removed on every exit path. */
+const FULL_SCRIPT = `set -e; f=$1; total=$2; rem=$3; chunk=$4
+if [ -e "$f" ]; then echo "already exists: $f" >&2; exit 17; fi
+touch -- "$f"
+trap 'rm -f -- "$f"' EXIT
+trap 'exit 143' TERM HUP PIPE INT
 done=0
 while [ "$done" -lt "$total" ]; do n=$((total-done)); [ "$n" -gt "$chunk" ] && n=$chunk
-  $S dd if=/dev/zero of="$f" bs=1M seek="$done" count="$n" conv=notrunc,fsync status=none
+  dd if=/dev/zero of="$f" bs=1M seek="$done" count="$n" conv=notrunc,fsync status=none
   done=$((done+n)); echo "progress $((done*1048576))"
 done
-if [ "$rem" -gt 0 ]; then $S dd if=/dev/zero of="$f" bs=512 seek="$((total*2048))" count="$rem" conv=notrunc,fsync status=none; fi
+if [ "$rem" -gt 0 ]; then dd if=/dev/zero of="$f" bs=512 seek="$((total*2048))" count="$rem" conv=notrunc,fsync status=none; fi
+trap - EXIT
 echo done`;
 
-const CONF_LIST_SCRIPT = `S=; [ "$1" = 1 ] && S="sudo -n"
-for f in "$2"/*.conf; do [ -f "$f" ] || continue; printf '\\036%s\\037' "$f"; $S cat -- "$f"; done`;
+/** Every *.conf of a folder: \\x1e PATH \\x1f CONTENT. A failed read is an error. */
+const CONF_LIST_SCRIPT = `set -o pipefail
+for f in "$1"/*.conf; do [ -f "$f" ] || continue; printf '\\036%s\\037' "$f"; cat -- "$f" || exit 4; done`;
 
 // ---------------------------------------------------------------- driver
 
 export interface TgtDriverOptions {
   runner: RemoteRunner;
-  /** Prefix each privileged command with `sudo -n` (login user is not root). */
+  /** Run the scripts through `sudo -n bash` (login user is not root). */
   sudo?: boolean;
   /** tgtd control port (tgtadm -C); omitted = default instance. */
   controlPort?: number;
@@ -241,28 +220,21 @@ interface BatchEntry {
   argv: string[];
 }
 
-interface BatchResult {
-  rc: number | null; // null = skipped
-  out: string;
-}
-
 export class TgtDriver implements TargetDriver {
   readonly kind = 'tgt' as const;
   readonly label: string;
   readonly storageDir: string;
   readonly confDir: string;
   readonly targetsConf: string;
-  private readonly r: RemoteRunner;
-  private readonly sudoFlag: string;
+  readonly runner: RemoteRunner;
   private readonly timeoutMs: number;
 
   constructor(private readonly o: TgtDriverOptions) {
-    this.r = o.runner;
+    this.runner = o.runner;
     this.label = o.runner.label;
     this.storageDir = o.storageDir.replace(/\/+$/, '');
     this.confDir = (o.confDir ?? '/etc/tgt/conf.d').replace(/\/+$/, '');
     this.targetsConf = o.targetsConf ?? '/etc/tgt/targets.conf';
-    this.sudoFlag = o.sudo ? '1' : '0';
     this.timeoutMs = o.timeoutMs ?? 120_000;
   }
 
@@ -271,25 +243,27 @@ export class TgtDriver implements TargetDriver {
     return ['tgtadm', ...(this.o.controlPort !== undefined ? ['-C', String(this.o.controlPort)] : []), '--lld', 'iscsi', ...args];
   }
 
-  private async script(script: string, args: string[], opts: RunOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const argv = ['bash', '-c', script, 'portico', this.sudoFlag, ...args];
-    const res = await this.r.run(argv, { timeoutMs: this.timeoutMs, ...opts });
-    return res;
+  private script(script: string, args: readonly string[], opts: ScriptOptions = {}): Promise<RunResult> {
+    return runScript(this.runner, script, args, { timeoutMs: this.timeoutMs, ...opts, sudo: !!this.o.sudo });
   }
 
-  private async batch(entries: BatchEntry[], o: StepLog = {}): Promise<BatchResult[]> {
+  private async batch(entries: BatchEntry[], o: StepLog = {}): Promise<OpResult[]> {
     const args: string[] = [];
     for (const e of entries) args.push(e.mode, String(e.argv.length), ...e.argv);
     const res = await this.script(BATCH_SCRIPT, args, { signal: o.signal });
     if (res.code !== 0) {
-      throw new TgtOpError(classifyTgtError(res.stderr), null, `remote batch failed on ${this.label} (exit ${res.code}): ${res.stderr.trim().slice(0, 400)}`);
+      throw new TgtOpError(classifyTgtError(res.stderr), null, `remote batch failed on ${this.label} (exit ${res.code ?? res.signal}): ${res.stderr.trim().slice(0, 400)}`);
     }
-    const out: BatchResult[] = entries.map(() => ({ rc: null, out: '' }));
+    const out: OpResult[] = entries.map(() => ({ rc: null, out: '' }));
+    let seen = 0;
     for (const rec of res.stdout.split('\x1e').slice(1)) {
       const sep = rec.indexOf('\x1f');
       const [idx, rc] = rec.slice(0, sep).split(' ');
       out[Number(idx)] = { rc: rc === '-' ? null : Number(rc), out: rec.slice(sep + 1) };
+      seen++;
     }
+    // A batch cut short (connection lost, killed) must not look like "not run".
+    if (seen !== entries.length) throw new TgtOpError('unknown', null, `remote batch on ${this.label} ended after ${seen} of ${entries.length} commands`);
     return out;
   }
 
@@ -301,7 +275,7 @@ export class TgtDriver implements TargetDriver {
     ];
   }
 
-  private stateFrom(rs: BatchResult[]): TargetState {
+  private stateFrom(rs: OpResult[]): TargetState {
     const [t, a, p] = rs;
     for (const [r, what] of [[t, 'target'], [a, 'account'], [p, 'portal']] as const) {
       if (r.rc !== 0) {
@@ -328,25 +302,7 @@ export class TgtDriver implements TargetDriver {
   }
 
   opArgv(op: TargetOp): string[] {
-    const t = (tid: number) => ['--tid', String(tid)];
-    switch (op.op) {
-      case 'target-new': return this.tgtadm('--mode', 'target', '--op', 'new', ...t(op.tid), '--targetname', op.iqn);
-      case 'target-delete': return this.tgtadm('--mode', 'target', '--op', 'delete', ...(op.force ? ['--force'] : []), ...t(op.tid));
-      case 'lun-new': return this.tgtadm('--mode', 'logicalunit', '--op', 'new', ...t(op.tid), '--lun', String(op.lun), '--backing-store', op.path, '--bstype', 'rdwr', '--blocksize', '512');
-      case 'lun-delete': return this.tgtadm('--mode', 'logicalunit', '--op', 'delete', ...t(op.tid), '--lun', String(op.lun));
-      case 'lun-params': {
-        const kv = Object.entries(op.params).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
-        return this.tgtadm('--mode', 'logicalunit', '--op', 'update', ...t(op.tid), '--lun', String(op.lun), '--params', kv.join(','));
-      }
-      case 'bind-address': case 'unbind-address':
-        return this.tgtadm('--mode', 'target', '--op', op.op === 'bind-address' ? 'bind' : 'unbind', ...t(op.tid), '--initiator-address', op.address);
-      case 'bind-name': case 'unbind-name':
-        return this.tgtadm('--mode', 'target', '--op', op.op === 'bind-name' ? 'bind' : 'unbind', ...t(op.tid), '--initiator-name', op.name);
-      case 'account-new': return this.tgtadm('--mode', 'account', '--op', 'new', '--user', op.user, '--password', op.password);
-      case 'account-delete': return this.tgtadm('--mode', 'account', '--op', 'delete', '--user', op.user);
-      case 'account-bind': case 'account-unbind':
-        return this.tgtadm('--mode', 'account', '--op', op.op === 'account-bind' ? 'bind' : 'unbind', ...t(op.tid), '--user', op.user, ...(op.outgoing ? ['--outgoing'] : []));
-    }
+    return this.tgtadm(...opArgs(op));
   }
 
   describe(op: TargetOp): string {
@@ -354,161 +310,51 @@ export class TgtDriver implements TargetDriver {
     return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./*-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
   }
 
-  inverse(op: TargetOp): TargetOp | null {
-    switch (op.op) {
-      case 'target-new': return { op: 'target-delete', tid: op.tid, iqn: op.iqn, force: true };
-      case 'lun-new': return { op: 'lun-delete', tid: op.tid, lun: op.lun };
-      case 'bind-address': return { op: 'unbind-address', tid: op.tid, address: op.address };
-      case 'unbind-address': return { op: 'bind-address', tid: op.tid, address: op.address };
-      case 'bind-name': return { op: 'unbind-name', tid: op.tid, name: op.name };
-      case 'unbind-name': return { op: 'bind-name', tid: op.tid, name: op.name };
-      case 'account-new': return { op: 'account-delete', user: op.user };
-      case 'account-bind': return { op: 'account-unbind', tid: op.tid, user: op.user, outgoing: op.outgoing };
-      case 'account-unbind': return { op: 'account-bind', tid: op.tid, user: op.user, outgoing: op.outgoing };
-      // Params are set right after lun-new (undone by its delete); deletes need the old state: planners build those.
-      case 'lun-params': case 'lun-delete': case 'target-delete': case 'account-delete': return null;
-    }
-  }
-
-  /** What `show` must say after `op`; null when it does. */
-  verifyOp(op: TargetOp, s: TargetState): string | null {
-    const tgt = 'tid' in op ? s.targets.find((t) => t.tid === op.tid) : undefined;
-    switch (op.op) {
-      case 'target-new': return tgt?.iqn === op.iqn ? null : `target ${op.iqn} (tid ${op.tid}) is not listed`;
-      case 'target-delete': return tgt ? `target tid ${op.tid} is still listed` : null;
-      case 'lun-new': {
-        const l = tgt?.luns.find((x) => x.lun === op.lun);
-        return l && l.path === op.path ? null : `LUN ${op.lun} with ${op.path} is not listed on tid ${op.tid}`;
-      }
-      case 'lun-delete': return tgt?.luns.some((x) => x.lun === op.lun) ? `LUN ${op.lun} is still listed on tid ${op.tid}` : null;
-      case 'lun-params': {
-        const l = tgt?.luns.find((x) => x.lun === op.lun);
-        if (!l) return `LUN ${op.lun} is not listed on tid ${op.tid}`;
-        if (op.params.scsi_id !== undefined && l.scsiId !== op.params.scsi_id) return `LUN ${op.lun} has SCSI ID ${l.scsiId}, not ${op.params.scsi_id}`;
-        if (op.params.scsi_sn !== undefined && l.scsiSn !== op.params.scsi_sn) return `LUN ${op.lun} has SCSI SN ${l.scsiSn}, not ${op.params.scsi_sn}`;
-        if (op.params.readonly !== undefined && l.readonly !== (op.params.readonly === 1)) return `LUN ${op.lun} readonly is ${l.readonly}`;
-        return null;
-      }
-      case 'bind-address': return tgt?.aclAddresses.includes(op.address) ? null : `address rule ${op.address} is not listed on tid ${op.tid}`;
-      case 'unbind-address': return tgt?.aclAddresses.includes(op.address) ? `address rule ${op.address} is still listed` : null;
-      case 'bind-name': return tgt?.aclNames.includes(op.name) ? null : `initiator rule ${op.name} is not listed on tid ${op.tid}`;
-      case 'unbind-name': return tgt?.aclNames.includes(op.name) ? `initiator rule ${op.name} is still listed` : null;
-      case 'account-new': return s.accounts.includes(op.user) ? null : `account ${op.user} is not listed`;
-      case 'account-delete': return s.accounts.includes(op.user) ? `account ${op.user} is still listed` : null;
-      case 'account-bind': return tgt?.accounts.some((a) => a.user === op.user && a.outgoing === op.outgoing) ? null : `account ${op.user} is not bound to tid ${op.tid}`;
-      case 'account-unbind': return tgt?.accounts.some((a) => a.user === op.user && a.outgoing === op.outgoing) ? `account ${op.user} is still bound to tid ${op.tid}` : null;
-    }
-  }
-
-  async apply(ops: readonly TargetOp[], o: StepLog = {}): Promise<TargetState> {
-    if (ops.length === 0) return this.readState(o);
-    const entries: BatchEntry[] = [...ops.map((op) => ({ mode: 'c' as const, argv: this.opArgv(op) })), ...this.readEntries()];
-    for (const op of ops) o.log?.(this.describe(op));
+  async runOps(ops: readonly TargetOp[], mode: 'strict' | 'loose', o: StepLog = {}): Promise<{ results: OpResult[]; state: TargetState }> {
+    const entries: BatchEntry[] = [...ops.map((op) => ({ mode: mode === 'strict' ? ('c' as const) : ('r' as const), argv: this.opArgv(op) })), ...this.readEntries()];
     const rs = await this.batch(entries, o);
-    const state = this.stateFrom(rs.slice(ops.length));
-    let failedAt = -1;
-    let failure = '';
-    let kind: TgtErrorKind = 'unknown';
-    for (let i = 0; i < ops.length; i++) {
-      const r = rs[i];
-      if (r.rc !== 0) {
-        failedAt = i;
-        failure = r.out.trim() || `exit ${r.rc}`;
-        kind = classifyTgtError(failure);
-        break;
-      }
-    }
-    // Exit codes are not trusted: every op that claims success must be visible in the new show.
-    const upTo = failedAt < 0 ? ops.length : failedAt;
-    if (failedAt < 0) {
-      for (let i = 0; i < ops.length; i++) {
-        // Later ops in the batch can legitimately undo earlier ones (delete after new); check the net effect only for the last op touching a thing.
-        const later = ops.slice(i + 1).some((x) => sameSubject(x, ops[i]));
-        if (later) continue;
-        const bad = this.verifyOp(ops[i], state);
-        if (bad) {
-          failedAt = i;
-          failure = `tgtadm reported success but tgtd's show says: ${bad}`;
-          kind = 'not-verified';
-          break;
-        }
-      }
-    }
-    if (failedAt < 0) {
-      o.log?.(`tgtd confirms ${ops.length} change(s)`);
-      return state;
-    }
-    const failedOp = ops[failedAt];
-    o.log?.(`failed: ${this.describe(failedOp)}: ${failure}`);
-    // Undo what took effect in this batch (the JobRunner only undoes completed steps).
-    const done = ops.slice(0, kind === 'not-verified' ? failedAt + 1 : upTo);
-    const undo = done.map((x) => this.inverse(x)).filter((x): x is TargetOp => x !== null).reverse();
-    const compErrors: string[] = [];
-    if (undo.length) {
-      o.log?.(`undoing ${undo.length} change(s) of this step`);
-      try {
-        await this.applyLoose(undo, o);
-      } catch (e) {
-        compErrors.push((e as Error).message);
-      }
-    }
-    throw new TgtOpError(kind, failedOp, `${this.describe(failedOp)} failed on ${this.label}: ${failure}`, compErrors);
-  }
-
-  /** Best-effort run used for compensation: runs every op, reports the ones that did not take. */
-  async applyLoose(ops: readonly TargetOp[], o: StepLog = {}): Promise<TargetState> {
-    const entries: BatchEntry[] = [...ops.map((op) => ({ mode: 'r' as const, argv: this.opArgv(op) })), ...this.readEntries()];
-    for (const op of ops) o.log?.(this.describe(op));
-    const rs = await this.batch(entries, o);
-    const state = this.stateFrom(rs.slice(ops.length));
-    const bad = ops.map((op) => this.verifyOp(op, state)).filter((x): x is string => x !== null);
-    if (bad.length) throw new Error(bad.join('; '));
-    return state;
+    return { results: rs.slice(0, ops.length), state: this.stateFrom(rs.slice(ops.length)) };
   }
 
   // ------------------------------------------------------------ files
 
   async readConfFiles(): Promise<ConfFile[]> {
     const res = await this.script(CONF_LIST_SCRIPT, [this.confDir]);
-    if (res.code !== 0) throw new RemoteCommandError(['read', this.confDir], res as never, `cannot read ${this.confDir} on ${this.label}: ${res.stderr.trim()}`);
+    if (res.code !== 0) throw new RemoteCommandError(['read', this.confDir], res, `cannot read ${this.confDir} on ${this.label}: ${res.stderr.trim() || `exit ${res.code}`}`);
     return res.stdout.split('\x1e').slice(1).map((rec) => {
       const i = rec.indexOf('\x1f');
       return { path: rec.slice(0, i), text: rec.slice(i + 1) };
     });
   }
 
+  readFileStates(paths: readonly string[]): Promise<Map<string, FileState>> {
+    return readFileStates({ runner: () => this.runner }, this.label, paths);
+  }
+
+  async digests(paths: readonly string[]): Promise<Map<string, string | null>> {
+    const m = new Map<string, string | null>();
+    if (!paths.length) return m;
+    const res = await this.script(DIGEST_SCRIPT, paths);
+    const lines = res.stdout.split('\n');
+    if (res.code !== 0 || lines.length < paths.length) throw new Error(`cannot read ${paths.join(', ')} on ${this.label}: ${res.stderr.trim() || `exit ${res.code}`}`);
+    paths.forEach((p, i) => m.set(p, lines[i].startsWith('F ') ? lines[i].slice(2) : null));
+    return m;
+  }
+
+  /** Reads files exactly (null = absent), for snapshots in tests. */
   async readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>> {
     const m = new Map<string, Buffer | null>();
     if (!paths.length) return m;
-    const res = await this.script(READ_FILES_SCRIPT, [...paths]);
+    const res = await this.script(READ_FILES_SCRIPT, paths);
     const lines = res.stdout.split('\n');
-    if (res.code !== 0 || lines.length < paths.length) throw new Error(`cannot read files on ${this.label}: ${res.stderr.trim()}`);
+    if (res.code !== 0 || lines.length < paths.length) throw new Error(`cannot read files on ${this.label}: ${res.stderr.trim() || `exit ${res.code}`}`);
     paths.forEach((p, i) => m.set(p, lines[i].startsWith('F ') ? Buffer.from(lines[i].slice(2), 'base64') : null));
     return m;
   }
 
-  async writeFileAtomic(path: string, content: string, o: StepLog & { keepPrevious?: boolean } = {}): Promise<void> {
-    o.log?.(`write ${path} (atomic, previous kept as ${path}.prev)`);
-    const res = await this.script(WRITE_FILE_SCRIPT, [path, o.keepPrevious === false ? '0' : '1'], { stdin: content, signal: o.signal });
-    if (res.code !== 0) throw new TgtOpError(classifyTgtError(res.stderr), null, `cannot write ${path} on ${this.label}: ${res.stderr.trim()}`);
-  }
-
-  async restoreFiles(snapshot: Map<string, Buffer | null>, o: StepLog = {}): Promise<void> {
-    const args: string[] = [];
-    const chunks: string[] = [];
-    for (const [p, c] of snapshot) {
-      args.push(p, c === null ? 'D' : 'W');
-      if (c !== null) chunks.push(c.toString('base64') + '\0');
-      o.log?.(c === null ? `remove ${p}` : `restore ${p}`);
-    }
-    if (!args.length) return;
-    const res = await this.script(RESTORE_SCRIPT, args, { stdin: chunks.join(''), signal: o.signal });
-    if (res.code !== 0) throw new Error(`cannot restore files on ${this.label}: ${res.stderr.trim()}`);
-  }
-
   async stat(paths: readonly string[]): Promise<FileStat[]> {
     if (!paths.length) return [];
-    const res = await this.script(STAT_SCRIPT, [...paths]);
+    const res = await this.script(STAT_SCRIPT, paths);
     if (res.code !== 0) throw new Error(`cannot stat files on ${this.label}: ${res.stderr.trim()}`);
     return res.stdout.split('\n').filter(Boolean).map((l) => {
       const [path, type, size, blocks, bsize] = l.split('\t');
@@ -520,7 +366,7 @@ export class TgtDriver implements TargetDriver {
   }
 
   async space(path: string): Promise<SpaceInfo> {
-    const res = await this.r.run(['df', '-B1', '--output=avail,size', path], { sudo: this.o.sudo, timeoutMs: this.timeoutMs });
+    const res = await this.script('df -B1 --output=avail,size -- "$1"', [path]);
     const m = /(\d+)\s+(\d+)\s*$/.exec(res.stdout);
     if (res.code !== 0 || !m) throw new Error(`cannot read free space of ${path} on ${this.label}: ${res.stderr.trim()}`);
     return { path, availBytes: Number(m[1]), sizeBytes: Number(m[2]) };
@@ -535,20 +381,28 @@ export class TgtDriver implements TargetDriver {
     });
   }
 
-  async createSparse(files: readonly { path: string; bytes: number }[], o: StepLog = {}): Promise<void> {
-    if (!files.length) return;
-    for (const f of files) o.log?.(`truncate -s ${f.bytes} ${f.path}`);
+  async createSparse(files: readonly { path: string; bytes: number }[], o: StepLog = {}): Promise<({ ok: true } | { ok: false; error: string } | null)[]> {
+    if (!files.length) return [];
     const res = await this.script(SPARSE_SCRIPT, files.flatMap((f) => [f.path, String(f.bytes)]), { signal: o.signal });
-    if (res.code !== 0) throw new TgtOpError(classifyTgtError(res.stderr), null, `cannot create sparse files on ${this.label}: ${res.stderr.trim()}`);
+    if (res.code !== 0) throw new TgtOpError(classifyTgtError(res.stderr), null, `cannot create sparse files on ${this.label} (exit ${res.code ?? res.signal}): ${res.stderr.trim()}`);
+    const lines = res.stdout.split('\n').filter(Boolean);
+    const out = files.map((_, i) => {
+      const l = lines[i];
+      if (l === undefined) return null;
+      return l === 'K' ? { ok: true as const } : { ok: false as const, error: l.replace(/^E /, '') };
+    });
+    // The script stops only after a failure: a shorter answer with no failure was cut short.
+    if (lines.length < files.length && !out.some((x) => x && !x.ok)) throw new TgtOpError('unknown', null, `creating sparse files on ${this.label} ended after ${lines.length} of ${files.length}`);
+    return out;
   }
 
   async createFull(path: string, bytes: number, o: StepLog & { onProgress?: (done: number, total: number) => void } = {}): Promise<void> {
     const mib = Math.floor(bytes / 1048576);
     const rem = (bytes % 1048576) / 512;
-    o.log?.(`dd if=/dev/zero of=${path} (${bytes} bytes, fully allocated)`);
     let last = 0;
     const res = await this.script(FULL_SCRIPT, [path, String(mib), String(rem), '256'], {
       signal: o.signal,
+      timeoutMs: Math.max(this.timeoutMs, 60_000 + Math.ceil(bytes / (20 * 1048576)) * 1000),
       onLine: (s, line) => {
         const m = /^progress (\d+)$/.exec(line);
         if (s === 'stdout' && m) {
@@ -558,61 +412,41 @@ export class TgtDriver implements TargetDriver {
         }
       },
     });
-    if (res.code !== 0) {
-      const kind = classifyTgtError(res.stderr);
-      // A partial file must not stay behind (rollback compares the storage folder).
-      if (kind !== 'file-exists') await this.script(`S=; [ "$1" = 1 ] && S="sudo -n"; $S rm -f -- "$2"`, [path]).catch(() => undefined);
-      throw new TgtOpError(kind, null, `cannot allocate ${path} on ${this.label}: ${res.stderr.trim()}`);
-    }
+    if (res.code !== 0) throw new TgtOpError(classifyTgtError(res.stderr), null, `cannot allocate ${path} on ${this.label}: ${res.stderr.trim()}`);
   }
 
   async removeFiles(paths: readonly string[], o: StepLog = {}): Promise<void> {
     if (!paths.length) return;
-    o.log?.(`rm -f ${paths.join(' ')}`);
-    const res = await this.script(`S=; [ "$1" = 1 ] && S="sudo -n"; shift; $S rm -f -- "$@"`, [...paths], { signal: o.signal });
+    const res = await this.script('rm -f -- "$@"', paths, { signal: o.signal });
     if (res.code !== 0) throw new Error(`cannot remove files on ${this.label}: ${res.stderr.trim()}`);
   }
 
   async hasLvm(): Promise<boolean> {
-    const res = await this.r.run(['sh', '-c', 'command -v lvcreate >/dev/null && test -e /dev/mapper/control'], { timeoutMs: this.timeoutMs });
+    const res = await this.script('command -v lvcreate >/dev/null && test -e /dev/mapper/control', []);
+    return res.code === 0;
+  }
+
+  async lvExists(vg: string, lv: string): Promise<boolean> {
+    const res = await this.script('lvs --noheadings -- "$1/$2" >/dev/null 2>&1', [vg, lv]);
     return res.code === 0;
   }
 
   async lvCreate(vg: string, lv: string, bytes: number, o: StepLog = {}): Promise<string> {
-    const argv = ['lvcreate', '-L', `${bytes}b`, '-n', lv, vg];
-    o.log?.(argv.join(' '));
-    const res = await this.r.run(argv, { sudo: this.o.sudo, signal: o.signal, timeoutMs: this.timeoutMs });
+    const res = await this.script('lvcreate -L "$3"b -n "$2" -- "$1"', [vg, lv, String(bytes)], { signal: o.signal });
     if (res.code !== 0) throw new Error(`lvcreate failed on ${this.label}: ${res.stderr.trim()}`);
     return `/dev/${vg}/${lv}`;
   }
 
   async lvRemove(vg: string, lv: string, o: StepLog = {}): Promise<void> {
-    const argv = ['lvremove', '-f', `${vg}/${lv}`];
-    o.log?.(argv.join(' '));
-    const res = await this.r.run(argv, { sudo: this.o.sudo, signal: o.signal, timeoutMs: this.timeoutMs });
+    const res = await this.script('if lvs -- "$1/$2" >/dev/null 2>&1; then lvremove -f -- "$1/$2"; fi', [vg, lv], { signal: o.signal });
     if (res.code !== 0) throw new Error(`lvremove failed on ${this.label}: ${res.stderr.trim()}`);
   }
 
   async replayConf(o: StepLog = {}): Promise<string> {
     const argv = ['tgt-admin', ...(this.o.controlPort !== undefined ? ['-C', String(this.o.controlPort)] : []), '--update', 'ALL', '-c', this.targetsConf];
     o.log?.(argv.join(' '));
-    const res = await this.r.run(argv, { sudo: this.o.sudo, signal: o.signal, timeoutMs: this.timeoutMs });
+    const res = await this.script('"$@"', argv, { signal: o.signal });
     if (res.code !== 0) throw new Error(`tgt-admin failed on ${this.label}: ${(res.stdout + res.stderr).trim()}`);
     return res.stdout;
   }
-}
-
-function sameSubject(a: TargetOp, b: TargetOp): boolean {
-  const key = (x: TargetOp): string => {
-    switch (x.op) {
-      case 'target-new': case 'target-delete': return `t${x.tid}`;
-      case 'lun-new': case 'lun-delete': return `l${x.tid}/${x.lun}`;
-      case 'lun-params': return `p${x.tid}/${x.lun}`;
-      case 'bind-address': case 'unbind-address': return `a${x.tid}/${x.address}`;
-      case 'bind-name': case 'unbind-name': return `n${x.tid}/${x.name}`;
-      case 'account-new': case 'account-delete': return `u${x.user}`;
-      case 'account-bind': case 'account-unbind': return `b${x.tid}/${x.user}/${x.outgoing}`;
-    }
-  };
-  return key(a) === key(b);
 }

@@ -1,0 +1,231 @@
+// What the tgt planners share: the server context, reading the server, backing-store checks and
+// operations, conf-file writes (file.put with the pre-state read now), and the existing-target loader.
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import { PorticoError } from '../../../../shared/contract-kit';
+import { formatSize, type AccessEditInputSchema, type AccessSpec, type LunAddInputSchema, type LunSpec, type TargetDeleteInputSchema } from '../../../../shared/domain/target';
+import type { Check, Operation, PlanStep } from '../../jobs/operation';
+import { filePut, type FileState } from '../../remote/files';
+import { checkSpace, type PlannedBacking } from './backing';
+import { FILES_UNCHANGED, PATHS_ABSENT, sha256, TARGET_VERIFY } from './checks';
+import { NO_ADDRESS_PLACEHOLDER, isManagedConf, parseTargetConf, type ChapAccount, type DesiredLun, type DesiredTarget } from './conf';
+import { desiredFromLive } from './drift';
+import type { ConfFile, TargetDriver, TargetState } from './driver';
+import { FULL, LV_CREATE, SPARSE } from './ops';
+import type { TgtTarget } from './parser';
+
+export interface TgtServerContext {
+  serverId: string;
+  driver: TargetDriver;
+  /** After apply, also log in through the native initiator (the tgt.target.verify check's login). */
+  verifyLogin?: boolean;
+}
+
+/** The planners take their call's parsed input (the schema's output: sizes in bytes, defaults set). */
+export type LunAddSpec = z.output<typeof LunAddInputSchema>;
+export type AccessEditSpec = z.output<typeof AccessEditInputSchema>;
+export type TargetDeleteSpec = z.output<typeof TargetDeleteInputSchema>;
+
+export const lockKeys = (ctx: TgtServerContext) => [`host:${ctx.serverId}`];
+
+export function refuse(messages: string[], field?: string): never {
+  throw new PorticoError('invalid-input', messages.join('\n'), field, { messages });
+}
+
+export function confPathFor(driver: Pick<TargetDriver, 'confDir'>, name: string): string {
+  return `${driver.confDir}/${name}.conf`;
+}
+
+export const prevPathOf = (confPath: string) => `${confPath}.prev`;
+
+/** Stable identifiers chosen once per LUN and kept in the conf file. */
+function newScsiIds(): { scsiId: string; scsiSn: string } {
+  const sn = randomBytes(8).toString('hex');
+  return { scsiId: `portico-${sn}`, scsiSn: sn };
+}
+
+export function addressesFor(access: AccessSpec): string[] {
+  return access.networks.length ? [...access.networks] : [NO_ADDRESS_PLACEHOLDER];
+}
+
+export interface Snapshot {
+  state: TargetState;
+  confs: ConfFile[];
+}
+
+export async function readServer(d: TargetDriver): Promise<Snapshot> {
+  const [state, confs] = await Promise.all([d.readState(), d.readConfFiles()]);
+  return { state, confs };
+}
+
+/** The conf file defining `iqn`, parsed. */
+export function findConf(confs: ConfFile[], iqn: string): { file: ConfFile; desired: DesiredTarget } | null {
+  for (const f of confs) {
+    try {
+      for (const d of parseTargetConf(f.text, f.path)) if (d.iqn === iqn) return { file: f, desired: d };
+    } catch {
+      // Unreadable files are reported by drift; here they just do not define the target.
+    }
+  }
+  return null;
+}
+
+/** Backing stores to create, as plan steps: all sparse files in one step (one round trip), each full file and LV in its own. */
+export function backingSteps(host: string, label: string, backings: PlannedBacking[]): PlanStep[] {
+  const steps: PlanStep[] = [];
+  const sparse = backings.filter((b) => b.kind === 'sparse');
+  if (sparse.length) {
+    steps.push({
+      title: `Create ${sparse.length} sparse backing file${sparse.length > 1 ? 's' : ''} on ${label}`,
+      ops: sparse.map((b) => ({ kind: SPARSE, host, params: { path: b.path, bytes: b.bytes! } })),
+    });
+  }
+  for (const b of backings.filter((x) => x.kind === 'full')) {
+    steps.push({ title: `Allocate ${formatSize(b.bytes!)} for ${b.path} (fully, zero-filled)`, ops: [{ kind: FULL, host, params: { path: b.path, bytes: b.bytes! } }] });
+  }
+  for (const b of backings.filter((x) => x.kind === 'lvm')) {
+    steps.push({ title: `Create logical volume ${b.vg}/${b.lv} (${formatSize(b.bytes!)})`, ops: [{ kind: LV_CREATE, host, params: { vg: b.vg!, lv: b.lv!, bytes: b.bytes! } }] });
+  }
+  return steps;
+}
+
+/** Fresh check: the new backing files' paths are still free. */
+export function backingsFree(host: string, backings: PlannedBacking[]): Check[] {
+  const paths = backings.filter((b) => b.kind === 'sparse' || b.kind === 'full').map((b) => b.path);
+  return paths.length ? [{ kind: PATHS_ABSENT, host, params: { paths } }] : [];
+}
+
+/** Checks shared by create and add-LUN: paths free, devices real, LVM present, space. */
+export async function checkBackings(d: TargetDriver, st: TargetState, backings: PlannedBacking[], errors: string[], warnings: string[]): Promise<void> {
+  const usedByLuns = new Map<string, string>();
+  for (const t of st.targets) for (const l of t.luns) if (l.path) usedByLuns.set(l.path, `${t.iqn} LUN ${l.lun}`);
+  const [stats, storage, space, lvm] = await Promise.all([
+    d.stat(backings.map((b) => b.path)),
+    d.listStorage(),
+    d.space(d.storageDir),
+    backings.some((b) => b.kind === 'lvm') ? d.hasLvm() : Promise.resolve(true),
+  ]);
+  backings.forEach((b, i) => {
+    const s = stats[i];
+    const field = `LUN ${b.lun} backing`;
+    const user = usedByLuns.get(b.path);
+    if (user) errors.push(`${field}: ${b.path} is already exported as ${user}`);
+    else if (b.kind === 'device') {
+      if (s.kind !== 'block') errors.push(`${field}: ${b.path} is not a block device on ${d.label}`);
+    } else if (s.exists) errors.push(`${field}: ${b.path} already exists on ${d.label}; choose another file name`);
+  });
+  if (!lvm) errors.push(`LUN backing: ${d.label} has no LVM (lvcreate or device-mapper missing); use a file or an existing device`);
+  const v = checkSpace(backings, space, storage);
+  if (v.error) errors.push(`LUN size: ${v.error}`);
+  if (v.warning) warnings.push(v.warning);
+}
+
+export function lunFromBacking(b: PlannedBacking, l: LunSpec): DesiredLun {
+  const ids = { scsiId: l.scsiId ?? '', scsiSn: l.serial ?? '' };
+  const gen = newScsiIds();
+  return {
+    lun: b.lun,
+    path: b.path,
+    scsiId: ids.scsiId || gen.scsiId,
+    scsiSn: ids.scsiSn || gen.scsiSn,
+    readonly: l.readonly,
+    ...(l.vendorId ? { vendorId: l.vendorId } : {}),
+    ...(l.productId ? { productId: l.productId } : {}),
+    kind: b.kind,
+    ...(b.bytes !== null ? { sizeBytes: b.bytes } : {}),
+  };
+}
+
+export function chapAccounts(access: AccessSpec): { incoming: ChapAccount[]; outgoing?: ChapAccount } {
+  if (!access.chap) return { incoming: [] };
+  return {
+    incoming: [{ user: access.chap.user, password: access.chap.secret }],
+    ...(access.chap.mutual ? { outgoing: { user: access.chap.mutual.user, password: access.chap.mutual.secret } } : {}),
+  };
+}
+
+export function secretsOf(d: DesiredTarget): string[] {
+  return [...d.incoming.map((a) => a.password), ...(d.outgoing ? [d.outgoing.password] : [])].filter(Boolean);
+}
+
+export const holdsSecrets = (d: DesiredTarget) => d.incoming.length > 0 || !!d.outgoing;
+
+/**
+ * The conf file's write (or removal) as file.put operations with the pre-state read now. A file
+ * holding CHAP secrets gets mode 0600, any other keeps its mode; a replaced file's old content is
+ * kept as NAME.conf.prev (0600: it may hold secrets); removing the file removes its .prev too.
+ */
+export function confOps(host: string, path: string, content: string | null, pre: Map<string, FileState>, o: { secrets: boolean; keepPrevious: boolean }): Operation[] {
+  const absent: FileState = { content: null, mode: null, owner: null };
+  const cur = pre.get(path) ?? absent;
+  const prevPath = prevPathOf(path);
+  const prev = pre.get(prevPath) ?? absent;
+  if (content === null) {
+    return [
+      ...(cur.content !== null ? [filePut(host, path, null, cur)] : []),
+      ...(prev.content !== null ? [filePut(host, prevPath, null, prev)] : []),
+    ];
+  }
+  return [
+    ...(o.keepPrevious && cur.content !== null ? [filePut(host, prevPath, cur.content, prev, { mode: '600' })] : []),
+    filePut(host, path, content, cur, { mode: o.secrets ? '600' : null }),
+  ];
+}
+
+/** Fresh check: the conf file and its .prev are as read at plan time (their pre-state is what an undo restores). */
+export function confUnchanged(host: string, path: string, pre: Map<string, FileState>): Check {
+  const files = [path, prevPathOf(path)].map((p) => {
+    const c = pre.get(p)?.content ?? null;
+    return { path: p, sha256: c === null ? null : sha256(c) };
+  });
+  return { kind: FILES_UNCHANGED, host, params: { files } };
+}
+
+export function verifyCheck(ctx: TgtServerContext, desired: DesiredTarget, confPath: string): Check {
+  return { kind: TARGET_VERIFY, host: ctx.serverId, params: { desired: JSON.parse(JSON.stringify(desired)) as Record<string, unknown>, confPath, login: !!ctx.verifyLogin } };
+}
+
+export function versionWarning(version: string): string | null {
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!m) return `tgt version "${version}" is unknown; address and initiator rules may combine differently`;
+  const n = Number(m[1]) * 1e6 + Number(m[2]) * 1e3 + Number(m[3]);
+  return n < 1000083 ? `tgt ${version} requires BOTH an address and an initiator-name rule to match (tgt >= 1.0.83 allows either)` : null;
+}
+
+// ---------------------------------------------------------------- existing targets
+
+export interface Existing {
+  state: TargetState;
+  confs: ConfFile[];
+  live: TgtTarget;
+  desired: DesiredTarget;
+  confPath: string;
+  /** The conf file and its .prev as they are now. */
+  files: Map<string, FileState>;
+}
+
+export async function loadExisting(ctx: TgtServerContext, iqn: string, allowUnmanagedNoChap: boolean): Promise<Existing> {
+  const d = ctx.driver;
+  const { state, confs } = await readServer(d);
+  const live = state.targets.find((t) => t.iqn === iqn);
+  if (!live) refuse([`IQN: ${iqn} does not run on ${d.label}`], 'iqn');
+  const found = findConf(confs, iqn);
+  let desired: DesiredTarget;
+  let confPath: string;
+  if (found) {
+    if (!isManagedConf(found.file.text)) refuse([`IQN: ${iqn} is defined in ${found.file.path}, which Portico did not write; edit that file or move the target to a Portico file first`], 'iqn');
+    const name = found.desired.name || found.file.path.replace(/^.*\//, '').replace(/\.conf$/, '');
+    desired = { ...found.desired, name };
+    confPath = found.file.path;
+  } else {
+    if (!allowUnmanagedNoChap || live.accounts.length) {
+      refuse([`IQN: ${iqn} runs on ${d.label} but no conf file defines it${live.accounts.length ? ' and its CHAP secrets are unknown' : ''}; it would not survive a restart. Recreate it with the wizard.`], 'iqn');
+    }
+    // Adopt a CHAP-less running target: its file is written from the live state.
+    const name = iqn.replace(/^.*:/, '').replace(/[^a-z0-9.-]/g, '-') || `tid${live.tid}`;
+    desired = desiredFromLive(live, name);
+    confPath = confPathFor(d, name);
+  }
+  const files = await d.readFileStates([confPath, prevPathOf(confPath)]);
+  return { state, confs, live, desired, confPath, files };
+}

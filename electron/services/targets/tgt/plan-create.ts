@@ -1,0 +1,76 @@
+// Plan: create a target with its LUNs, access rules and CHAP, persisted to conf.d/NAME.conf.
+import { NETWORKS_NOTE, SIZE_UNIT_NOTE, type TargetSpec } from '../../../../shared/domain/target';
+import type { Plan } from '../../jobs/operation';
+import { planBackings } from './backing';
+import { ACCOUNTS_ABSENT, TARGET_STATE } from './checks';
+import { NO_ADDRESS_PLACEHOLDER, renderTargetConf, type DesiredTarget } from './conf';
+import { opsForDesired } from './drift';
+import { tgtadmOp } from './ops';
+import {
+  addressesFor, backingsFree, backingSteps, chapAccounts, checkBackings, confOps, confPathFor, confUnchanged, findConf, holdsSecrets,
+  lockKeys, lunFromBacking, readServer, refuse, secretsOf, verifyCheck, versionWarning, type TgtServerContext,
+} from './plan-common';
+
+/** `t` is the schema's parsed output (sizes in bytes): the router validated it with TargetInputSchema. */
+export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Promise<Plan> {
+  if (t.serverId !== ctx.serverId) refuse([`Server: this plan is for ${ctx.serverId}, not ${t.serverId}`], 'serverId');
+  const d = ctx.driver;
+  const host = ctx.serverId;
+  const confPath = confPathFor(d, t.name);
+  const [{ state, confs }, sys, files] = await Promise.all([readServer(d), d.readSystem(), d.readFileStates([confPath, `${confPath}.prev`])]);
+  const errors: string[] = [];
+  const warnings: string[] = [SIZE_UNIT_NOTE];
+  const clash = state.targets.find((x) => x.iqn === t.iqn);
+  if (clash) errors.push(`IQN: ${t.iqn} already exists on ${d.label} (tid ${clash.tid}); choose another name`);
+  else if (findConf(confs, t.iqn)) errors.push(`IQN: ${t.iqn} is defined in a conf file on ${d.label} although not running; reconcile or choose another name`);
+  if (confs.some((f) => f.path === confPath) || files.get(confPath)?.content != null) errors.push(`Name: ${confPath} already exists on ${d.label}; choose another name`);
+  const chap = chapAccounts(t.access);
+  for (const a of [...chap.incoming, ...(chap.outgoing ? [chap.outgoing] : [])]) {
+    if (state.accounts.includes(a.user)) errors.push(`CHAP user: ${a.user} already exists on ${d.label}; tgt accounts are shared by all targets, so choose a new user name`);
+  }
+  const taken = new Set<string>();
+  for (const x of state.targets) for (const l of x.luns) if (l.path) taken.add(l.path);
+  const bp = planBackings({ storageDir: d.storageDir, base: t.file ?? t.name, luns: t.luns, firstLun: 1, firstIndex: 0, taken, skipTaken: false });
+  errors.push(...bp.errors);
+  if (!errors.length) await checkBackings(d, state, bp.backings, errors, warnings);
+  if (errors.length) refuse(errors);
+  const vw = versionWarning(sys.version);
+  if (vw) warnings.push(vw);
+  warnings.push(NETWORKS_NOTE);
+  if (!t.access.networks.length) warnings.push(`Only the listed initiator names may log in; the file gets the never-matching address ${NO_ADDRESS_PLACEHOLDER} so that tgt-admin does not bind ALL after a restart.`);
+
+  const tid = Math.max(0, ...state.targets.map((x) => x.tid)) + 1;
+  const desired: DesiredTarget = {
+    iqn: t.iqn,
+    name: t.name,
+    ...(t.comment ? { comment: t.comment } : {}),
+    ...(t.alias ? { alias: t.alias } : {}),
+    luns: bp.backings.map((b, i) => lunFromBacking(b, t.luns[i])),
+    addresses: addressesFor(t.access),
+    names: [...t.access.initiators],
+    ...chap,
+  };
+  const ops = opsForDesired(desired, tid, state.accounts);
+  const createdAccounts = ops.flatMap((o) => (o.op === 'account-new' ? [o.user] : []));
+  return {
+    kind: 'tgt.target.create',
+    title: `Create target ${t.iqn} on ${d.label}`,
+    hostIds: [host],
+    lockKeys: lockKeys(ctx),
+    steps: [
+      ...backingSteps(host, d.label, bp.backings),
+      { title: `Create target ${t.iqn} (tid ${tid}) with ${desired.luns.length} LUN(s), access rules${chap.incoming.length ? ' and CHAP' : ''}`, ops: ops.map((o) => tgtadmOp(host, o)) },
+      { title: `Persist to ${confPath}${holdsSecrets(desired) ? ' (mode 0600: it holds the CHAP secrets)' : ''}`, ops: confOps(host, confPath, renderTargetConf(desired), files, { secrets: holdsSecrets(desired), keepPrevious: false }) },
+    ],
+    warnings,
+    artifacts: [{ name: confPath, content: renderTargetConf(desired, { mask: true }) }],
+    secrets: secretsOf(desired),
+    fresh: [
+      { kind: TARGET_STATE, host, params: { iqn: t.iqn, expect: 'absent', sessions: false, freeTid: tid } },
+      confUnchanged(host, confPath, files),
+      ...backingsFree(host, bp.backings),
+      ...(createdAccounts.length ? [{ kind: ACCOUNTS_ABSENT, host, params: { users: createdAccounts } }] : []),
+    ],
+    verify: [verifyCheck(ctx, desired, confPath)],
+  };
+}

@@ -1,0 +1,303 @@
+// The tgt planners against a recording fake driver (no lab, no root): the operation lists they
+// build, that every operation has an inverse or is flagged irreversible, and, through the real
+// JobRunner, that a failure at any operation leaves the fake server exactly as before.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema, type TargetInput } from '../../../../shared/domain/target';
+import { AuditLog } from '../../audit';
+import { openDb, type Db } from '../../db';
+import { EventBus } from '../../events';
+import type { Failpoint } from '../../jobs/failpoints';
+import { OperationRegistry } from '../../jobs/kinds';
+import type { Operation, Plan } from '../../jobs/operation';
+import { PlanRegistry } from '../../jobs/registry';
+import { JobRunner } from '../../jobs/runner';
+import { PassphraseCipher, SecretStore } from '../../secrets';
+import { FakeTgtDriver, fakeFilePut } from '../../../test-support/fake-tgt';
+import { tgtCheckKinds } from './checks';
+import { renderTargetConf, type DesiredTarget } from './conf';
+import { tgtOperationKinds } from './ops';
+import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type TgtServerContext } from './planner';
+
+const SECRET = 'Secret123456ab';
+const MUTUAL = 'Other123456abc';
+const BASE = 'iqn.2002-08.info.netmanager';
+const dirs: string[] = [];
+const dbs: Db[] = [];
+afterEach(() => {
+  for (const d of dbs.splice(0)) if (d.open) d.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(fake = new FakeTgtDriver(), failpoints: Failpoint[] = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-tgt-plan-'));
+  dirs.push(dir);
+  const db = openDb(join(dir, 'portico.sqlite'));
+  dbs.push(db);
+  const hosts = { driver: () => fake };
+  const kinds = new OperationRegistry().add(...tgtOperationKinds(hosts).all, fakeFilePut(fake) as never).addChecks(...tgtCheckKinds(hosts).all);
+  const plans = new PlanRegistry(db, kinds);
+  const runner = new JobRunner({ db, plans, audit: new AuditLog(db), events: new EventBus(), kinds, vault: new SecretStore(db, new PassphraseCipher(db, 'test passphrase')), failpoints });
+  const ctx: TgtServerContext = { serverId: 'stor1', driver: fake };
+  return { fake, kinds, plans, runner, ctx };
+}
+
+/** NetManager's example (seed 004): xenserver, 750GB + 500MB sparse, two initiators, one network; with CHAP and mutual CHAP. */
+function netManager(name = 'xenserver'): TargetInput {
+  return {
+    serverId: 'stor1', name, iqn: `${BASE}:${name}`, comment: 'XenServer pool storage',
+    luns: [{ size: '750GB', backing: { kind: 'sparse' } }, { size: '500MB', backing: { kind: 'sparse' } }],
+    access: {
+      initiators: ['iqn.2011-07.com.example:89abcdef', 'iqn.2011-07.com.example:01234567'],
+      networks: ['192.168.100.0/24'],
+      chap: { user: 'xen-chap', secret: SECRET, mutual: { user: 'xen-mutual', secret: MUTUAL } },
+    },
+  };
+}
+
+/** One line per operation: kind and the op's gist. */
+function opLines(plan: Plan): string[][] {
+  return plan.steps.map((s) => s.ops.map((o) => {
+    const p = o.params as Record<string, unknown>;
+    if (o.kind === 'tgt.tgtadm') return `tgtadm ${p.op} ${[p.lun, p.path, p.address, p.name, p.user].filter((x) => x !== undefined).join(' ')}`.trim();
+    if (o.kind === 'file.put') return `file.put ${p.path} ${p.content === null ? 'remove' : `mode ${p.mode ?? 'kept'}`}`;
+    return `${o.kind} ${p.path ?? `${p.vg}/${p.lv}`}${p.data ? ' (data)' : ''}`;
+  }));
+}
+
+/** Every operation has an inverse or is flagged irreversible (the registry refuses the plan otherwise, and each is checked here too). */
+function expectReversible(kinds: OperationRegistry, plan: Plan): void {
+  expect(() => kinds.validate(plan)).not.toThrow();
+  for (const o of plan.steps.flatMap((s) => s.ops)) {
+    const k = kinds.op(o.kind);
+    const inv = k.inverse(k.schema.parse(o.params), o.host, undefined);
+    expect(kinds.irreversible(o) || (Array.isArray(inv) && (inv.length > 0 || (o.params as { op?: string }).op === 'lun-params')), `${o.kind} ${JSON.stringify(o.params)}`).toBe(true);
+    if (inv) for (const x of inv) expect(() => kinds.op(x.kind).schema.parse(x.params)).not.toThrow();
+  }
+}
+
+async function created(t: ReturnType<typeof setup>, input = netManager()) {
+  const view = t.plans.register(await planTargetCreate(t.ctx, TargetInputSchema.parse(input)));
+  const job = await (await t.runner.apply(view.id)).done;
+  expect(job.error).toBeNull();
+  return job;
+}
+
+const flatOps = (plan: Plan): Operation[] => plan.steps.flatMap((s) => s.ops);
+
+describe('tgt planners build plans of operations', () => {
+  it('create, NetManager example with CHAP and mutual CHAP: files, tgtadm batch, conf 0600; fresh and verify checks; no secret in the view', async () => {
+    const t = setup();
+    const plan = await planTargetCreate(t.ctx, TargetInputSchema.parse(netManager()));
+    expect(plan.kind).toBe('tgt.target.create');
+    expect(plan.lockKeys).toEqual(['host:stor1']);
+    expect(opLines(plan)).toEqual([
+      ['tgt.backing.sparse /srv/portico/xenserver', 'tgt.backing.sparse /srv/portico/xenserver_1'],
+      [
+        'tgtadm target-new', 'tgtadm lun-new 1 /srv/portico/xenserver', 'tgtadm lun-params 1', 'tgtadm lun-new 2 /srv/portico/xenserver_1', 'tgtadm lun-params 2',
+        'tgtadm bind-address 192.168.100.0/24', 'tgtadm bind-name iqn.2011-07.com.example:89abcdef', 'tgtadm bind-name iqn.2011-07.com.example:01234567',
+        'tgtadm account-new xen-chap', 'tgtadm account-bind xen-chap', 'tgtadm account-new xen-mutual', 'tgtadm account-bind xen-mutual',
+      ],
+      ['file.put /etc/tgt/conf.d/xenserver.conf mode 600'],
+    ]);
+    expect(flatOps(plan)[0].params).toEqual({ path: '/srv/portico/xenserver', bytes: 750 * 1024 ** 3 });
+    expect(plan.steps[1].title).toBe(`Create target ${BASE}:xenserver (tid 1) with 2 LUN(s), access rules and CHAP`);
+    expect(plan.fresh!.map((c) => c.kind)).toEqual(['tgt.target.state', 'tgt.files.unchanged', 'tgt.paths.absent', 'tgt.accounts.absent']);
+    expect(plan.verify!.map((c) => c.kind)).toEqual(['tgt.target.verify']);
+    expect(plan.warnings!.join('\n')).toMatch(/Sizes use binary units/);
+    expect(plan.secrets).toEqual([SECRET, MUTUAL]);
+    expectReversible(t.kinds, plan);
+    const view = t.plans.register(plan);
+    expect(JSON.stringify(view)).not.toContain(SECRET);
+    expect(JSON.stringify(view)).not.toContain(MUTUAL);
+    expect(view.steps[1].ops[8].command).toBe('tgtadm --lld iscsi --mode account --op new --user xen-chap --password ******');
+    expect(view.steps[1].ops[0].undo).toBe('tgtadm --lld iscsi --mode target --op delete --force --tid 1');
+    expect(view.steps[0].ops[0].undo).toBe('rm -f /srv/portico/xenserver');
+    expect(view.steps[2].ops[0].undo).toBe('rm -f /etc/tgt/conf.d/xenserver.conf');
+  });
+
+  it('create applies through the JobRunner: verified, conf file 0600 holding the secrets', async () => {
+    const t = setup();
+    const job = await created(t);
+    expect(job.state).toBe('succeeded');
+    expect(job.result).toMatchObject({ tid: 1, iqn: `${BASE}:xenserver`, luns: [{ lun: 1, sizeBytes: 750 * 1024 ** 3 }, { lun: 2, sizeBytes: 500 * 1024 ** 2 }] });
+    expect(t.fake.files.get('/etc/tgt/conf.d/xenserver.conf')).toMatchObject({ mode: '600' });
+    expect(t.fake.files.get('/etc/tgt/conf.d/xenserver.conf')!.content).toContain(`incominguser xen-chap ${SECRET}`);
+    expect(t.fake.calls.filter((c) => c.startsWith('batch'))).toHaveLength(1); // 12 tgtadm ops, one round trip
+    expect(t.fake.calls.filter((c) => c.startsWith('sparse'))).toEqual(['sparse /srv/portico/xenserver,/srv/portico/xenserver_1']);
+  });
+
+  it('create: a failure at any operation k rolls back to exactly the state before', async () => {
+    const n = flatOps(await planTargetCreate(setup().ctx, TargetInputSchema.parse(netManager()))).length;
+    expect(n).toBe(15);
+    for (let k = 1; k <= n; k++) {
+      const fake = new FakeTgtDriver();
+      const t = setup(fake, [{ planKind: 'tgt.target.create', op: k, mode: 'fail' }]);
+      const before = fake.snapshot();
+      const job = await (await t.runner.apply(t.plans.register(await planTargetCreate(t.ctx, TargetInputSchema.parse(netManager()))).id)).done;
+      expect(job.state, `op ${k}`).toBe('failed');
+      expect(fake.snapshot(), `op ${k}`).toEqual(before);
+    }
+  });
+
+  it('create: a refusal by tgtd in the middle of the batch is reported per operation and rolled back', async () => {
+    const t = setup();
+    t.fake.refuse.add('account-bind');
+    const view = t.plans.register(await planTargetCreate(t.ctx, TargetInputSchema.parse(netManager())));
+    const before = t.fake.snapshot();
+    const job = await (await t.runner.apply(view.id)).done;
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/account --op bind .*tgtd on stor1 refused/);
+    expect(t.fake.snapshot()).toEqual(before);
+  });
+
+  it('create keeps the validations: taken IQN, taken conf name, taken CHAP user, no space for full files', async () => {
+    const t = setup();
+    await created(t);
+    await expect(planTargetCreate(t.ctx, TargetInputSchema.parse(netManager()))).rejects.toThrow(/IQN: .* already exists on stor1 \(tid 1\)/);
+    await expect(planTargetCreate(t.ctx, TargetInputSchema.parse({ ...netManager(), iqn: `${BASE}:other` }))).rejects.toThrow(/Name: \/etc\/tgt\/conf.d\/xenserver.conf already exists/);
+    await expect(planTargetCreate(t.ctx, TargetInputSchema.parse(netManager('two')))).rejects.toThrow(/CHAP user: xen-chap already exists/);
+    await expect(planTargetCreate(t.ctx, TargetInputSchema.parse({ ...netManager('big'), access: { networks: ['10.0.0.0/8'] }, luns: [{ size: '1TB', backing: { kind: 'full' } }] }))).rejects.toThrow(/LUN size: Not enough free space/);
+  });
+
+  it('a stale plan is refused before anything runs', async () => {
+    const t = setup();
+    const p1 = t.plans.register(await planTargetCreate(t.ctx, TargetInputSchema.parse(netManager())));
+    const p2 = t.plans.register(await planTargetCreate(t.ctx, TargetInputSchema.parse(netManager())));
+    await (await t.runner.apply(p1.id)).done;
+    await expect(t.runner.apply(p2.id)).rejects.toThrow(/now exists/);
+  });
+
+  it('add LUN: file, tgtadm lun-new + params, .prev 0600 then the conf; rolls back at every operation', async () => {
+    const t = setup();
+    await created(t);
+    const input = LunAddInputSchema.parse({ serverId: 'stor1', iqn: `${BASE}:xenserver`, luns: [{ size: '4MB', backing: { kind: 'sparse' } }] });
+    const plan = await planLunAdd(t.ctx, input);
+    expect(plan.kind).toBe('tgt.lun.add');
+    expect(opLines(plan)).toEqual([
+      ['tgt.backing.sparse /srv/portico/xenserver_2'],
+      ['tgtadm lun-new 3 /srv/portico/xenserver_2', 'tgtadm lun-params 3'],
+      ['file.put /etc/tgt/conf.d/xenserver.conf.prev mode 600', 'file.put /etc/tgt/conf.d/xenserver.conf mode 600'],
+    ]);
+    expect(plan.fresh!.map((c) => c.kind)).toEqual(['tgt.target.state', 'tgt.files.unchanged', 'tgt.paths.absent']);
+    expectReversible(t.kinds, plan);
+    for (let k = 1; k <= 5; k++) {
+      const t2 = setup(t.fake, [{ planKind: 'tgt.lun.add', op: k, mode: 'fail' }]);
+      const before = t.fake.snapshot();
+      const job = await (await t2.runner.apply(t2.plans.register(await planLunAdd(t2.ctx, input)).id)).done;
+      expect(job.state, `op ${k}`).toBe('failed');
+      expect(t.fake.snapshot(), `op ${k}`).toEqual(before);
+    }
+    const job = await (await t.runner.apply(t.plans.register(await planLunAdd(t.ctx, input)).id)).done;
+    expect(job.state).toBe('succeeded');
+    expect(t.fake.files.get('/etc/tgt/conf.d/xenserver.conf.prev')).toMatchObject({ mode: '600' });
+  });
+
+  it('access edit: removes first, then adds; a changed secret deletes the account carrying its old secret, so the undo re-creates it', async () => {
+    const t = setup();
+    await created(t);
+    const NEW = 'NewSecret12345';
+    const plan = await planAccessEdit(t.ctx, AccessEditInputSchema.parse({
+      serverId: 'stor1', iqn: `${BASE}:xenserver`,
+      access: { networks: ['192.168.200.0/24'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: 'xen-chap', secret: NEW } },
+    }));
+    expect(plan.kind).toBe('tgt.access.edit');
+    expect(opLines(plan)).toEqual([
+      [
+        'tgtadm unbind-address 192.168.100.0/24', 'tgtadm unbind-name iqn.2011-07.com.example:01234567',
+        'tgtadm account-unbind xen-chap', 'tgtadm account-delete xen-chap', 'tgtadm account-unbind xen-mutual', 'tgtadm account-delete xen-mutual',
+        'tgtadm account-new xen-chap', 'tgtadm account-bind xen-chap', 'tgtadm bind-address 192.168.200.0/24',
+      ],
+      ['file.put /etc/tgt/conf.d/xenserver.conf.prev mode 600', 'file.put /etc/tgt/conf.d/xenserver.conf mode 600'],
+    ]);
+    expect(flatOps(plan)[3].params).toEqual({ op: 'account-delete', user: 'xen-chap', password: SECRET });
+    expect(plan.secrets).toEqual(expect.arrayContaining([NEW, SECRET, MUTUAL]));
+    expectReversible(t.kinds, plan);
+    const view = t.plans.register(plan);
+    expect(view.steps[0].ops[3].undo).toBe('tgtadm --lld iscsi --mode account --op new --user xen-chap --password ******');
+    for (const s of [NEW, SECRET, MUTUAL]) expect(JSON.stringify(view)).not.toContain(s);
+    const before = t.fake.snapshot();
+    const t2 = setup(t.fake, [{ planKind: 'tgt.access.edit', op: 10, mode: 'fail' }]);
+    const failed = await (await t2.runner.apply(t2.plans.register(plan).id)).done;
+    expect(failed.state).toBe('failed');
+    expect(t.fake.snapshot()).toEqual(before);
+  });
+
+  it('delete: refused while connected; forced only with the list; rebuild data, account secrets, conf and .prev removed; backing files only on request, irreversible, last', async () => {
+    const t = setup();
+    await created(t);
+    await (await t.runner.apply(t.plans.register(await planLunAdd(t.ctx, LunAddInputSchema.parse({ serverId: 'stor1', iqn: `${BASE}:xenserver`, luns: [{ size: '4MB', backing: { kind: 'sparse' } }] }))).id)).done;
+    const iqn = `${BASE}:xenserver`;
+    t.fake.targets[0].sessions = [{ nexus: 1, initiator: 'iqn.2011-07.com.example:89abcdef', alias: null, connections: [{ cid: 0, address: '192.168.100.7' }] }];
+    await expect(planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn }))).rejects.toMatchObject({ code: 'target-in-use', message: expect.stringContaining('iqn.2011-07.com.example:89abcdef from 192.168.100.7') });
+    await expect(planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.x:other'] }))).rejects.toThrow(/confirm the forced delete again/);
+    const forced = await planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.2011-07.com.example:89abcdef'], deleteBackingFiles: true }));
+    expect(forced.kind).toBe('tgt.target.delete');
+    expect(opLines(forced)).toEqual([
+      ['tgtadm target-delete', 'tgtadm account-delete xen-chap', 'tgtadm account-delete xen-mutual'],
+      ['file.put /etc/tgt/conf.d/xenserver.conf remove', 'file.put /etc/tgt/conf.d/xenserver.conf.prev remove'],
+      ['tgt.backing.remove /srv/portico/xenserver (data)', 'tgt.backing.remove /srv/portico/xenserver_1 (data)', 'tgt.backing.remove /srv/portico/xenserver_2 (data)'],
+    ]);
+    const del = flatOps(forced)[0].params as { force: boolean; rebuild: { luns: unknown[]; addresses: string[]; names: string[]; accounts: unknown[] } };
+    expect(del.force).toBe(true);
+    expect(del.rebuild.luns).toHaveLength(3);
+    expect(del.rebuild.addresses).toEqual(['192.168.100.0/24']);
+    expect(del.rebuild.accounts).toEqual([{ user: 'xen-chap', outgoing: false }, { user: 'xen-mutual', outgoing: true }]);
+    expect(flatOps(forced)[1].params).toMatchObject({ password: SECRET });
+    expect(forced.warnings!.join('\n')).toMatch(/Forced: the sessions of iqn.2011-07.com.example:89abcdef are torn down/);
+    expect(forced.warnings!.join('\n')).toMatch(/deleted for good: .*allocated/);
+    expectReversible(t.kinds, forced);
+    const view = t.plans.register(forced);
+    expect(view.steps[2].ops.every((o) => o.irreversible && o.undo === null)).toBe(true);
+    expect(view.steps[0].ops[0].undo).toContain('--mode target --op new --tid 1');
+    t.fake.targets[0].sessions = [];
+    const plain = await planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn }));
+    expect(opLines(plain).map((s) => s.length)).toEqual([3, 2]);
+    expect((flatOps(plain)[0].params as { force: boolean }).force).toBe(false);
+    // Deleting and then failing at the conf removal rebuilds the target exactly (LUN ids, rules, accounts).
+    const before = t.fake.snapshot();
+    const t2 = setup(t.fake, [{ planKind: 'tgt.target.delete', op: 5, mode: 'fail' }]);
+    const failed = await (await t2.runner.apply(t2.plans.register(plain).id)).done;
+    expect(failed.state).toBe('failed');
+    expect(t.fake.snapshot()).toEqual(before);
+    const job = await (await t.runner.apply(t.plans.register(await planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn }))).id)).done;
+    expect(job.state).toBe('succeeded');
+    expect(job.result).toEqual({ deleted: iqn, backingFilesDeleted: [] });
+    expect([...t.fake.files.keys()]).toEqual([]);
+    expect(t.fake.accounts).toEqual([]);
+  });
+
+  it('reconcile: drift fixes as tgtadm ops carrying the pre-state; rolled back exactly', async () => {
+    const t = setup();
+    await created(t);
+    const tgt = t.fake.targets[0];
+    tgt.aclAddresses.push('ALL');
+    tgt.luns = tgt.luns.filter((l) => l.lun !== 2);
+    tgt.luns.find((l) => l.lun === 1)!.readonly = true;
+    const plan = await planReconcile(t.ctx, { serverId: 'stor1', iqn: `${BASE}:xenserver` });
+    expect(plan.kind).toBe('tgt.reconcile');
+    expect(opLines(plan)).toEqual([['tgtadm lun-params 1', 'tgtadm lun-new 2 /srv/portico/xenserver_1', 'tgtadm lun-params 2', 'tgtadm unbind-address ALL']]);
+    expect(flatOps(plan)[0].params).toMatchObject({ params: { readonly: 0 }, pre: { readonly: 1 } });
+    expect(plan.fresh!.map((c) => c.kind)).toEqual(['tgt.reconcile.base']);
+    expectReversible(t.kinds, plan);
+    const before = t.fake.snapshot();
+    const t2 = setup(t.fake, [{ planKind: 'tgt.reconcile', op: 4, mode: 'fail' }]);
+    expect((await (await t2.runner.apply(t2.plans.register(plan).id)).done).state).toBe('failed');
+    expect(t.fake.snapshot()).toEqual(before);
+    const job = await (await t.runner.apply(t.plans.register(await planReconcile(t.ctx, { serverId: 'stor1' })).id)).done;
+    expect(job.state).toBe('succeeded');
+    expect(job.result).toEqual({ remaining: [] });
+  });
+
+  it('the verify check says so when the conf file holding secrets is not 0600', async () => {
+    const t = setup();
+    const plan = await planTargetCreate(t.ctx, TargetInputSchema.parse(netManager()));
+    await (await t.runner.apply(t.plans.register(plan).id)).done;
+    const desired = plan.verify![0].params.desired as DesiredTarget;
+    t.fake.files.set('/etc/tgt/conf.d/xenserver.conf', { content: renderTargetConf(desired), mode: '644' });
+    const r = await tgtCheckKinds({ driver: () => t.fake }).targetVerify.check(plan.verify![0].params as never, 'stor1', { signal: new AbortController().signal, log: () => undefined });
+    expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/holds CHAP secrets but has mode 644/) });
+  });
+});

@@ -1,0 +1,265 @@
+// Test support: a recording fake TargetDriver. It keeps a tgtd's state (targets, LUNs, rules,
+// accounts), the conf.d files with their modes and the storage folder in memory, answers the
+// planners' reads, and applies tgtadm ops with tgtd's refusals ("already exists", "can't find"),
+// so plans can be built and applied through the real JobRunner without a lab or root.
+import { createHash } from 'node:crypto';
+import { fileKinds, type FilePut, type FileState } from '../services/remote/files';
+import type { OperationKind } from '../services/jobs/operation';
+import type { ConfFile, FileStat, OpResult, SpaceInfo, StepLog, TargetDriver, TargetState } from '../services/targets/tgt/driver';
+import type { TgtSystem, TgtTarget } from '../services/targets/tgt/parser';
+import { opArgs, type TargetOp } from '../services/targets/tgt/target-op';
+import { MASK } from '../../shared/plan';
+
+export interface FakeFile {
+  content: string;
+  mode: string;
+}
+
+export class FakeTgtDriver implements TargetDriver {
+  readonly kind = 'tgt' as const;
+  readonly calls: string[] = [];
+  targets: TgtTarget[] = [];
+  accounts: string[] = [];
+  /** conf.d and any other text files by path. */
+  readonly files = new Map<string, FakeFile>();
+  /** Storage folder files and block devices by path. */
+  readonly storage = new Map<string, { size: number; allocated: number; kind: 'file' | 'block' }>();
+  version = '1.0.85';
+  space_ = { availBytes: 10 * 1024 ** 3, sizeBytes: 20 * 1024 ** 3 };
+  lvm = true;
+  /** tgtadm ops (by op name) that tgtd refuses. */
+  readonly refuse = new Set<string>();
+
+  constructor(
+    readonly label = 'stor1',
+    readonly storageDir = '/srv/portico',
+    readonly confDir = '/etc/tgt/conf.d',
+  ) {}
+
+  // ------------------------------------------------------------ reads
+
+  async readState(): Promise<TargetState> {
+    this.calls.push('show');
+    return { targets: structuredClone(this.targets), accounts: [...this.accounts], portals: [{ address: '0.0.0.0', port: 3260, tpgt: 1 }] };
+  }
+
+  async readSystem(): Promise<{ version: string; system: TgtSystem }> {
+    return { version: this.version, system: { state: 'ready', llds: { iscsi: 'ready' }, backingStores: ['rdwr'], deviceTypes: ['disk'] } };
+  }
+
+  async readConfFiles(): Promise<ConfFile[]> {
+    return [...this.files].filter(([p]) => p.startsWith(this.confDir + '/') && p.endsWith('.conf')).sort().map(([path, f]) => ({ path, text: f.content }));
+  }
+
+  async readFileStates(paths: readonly string[]): Promise<Map<string, FileState>> {
+    return new Map(paths.map((p) => {
+      const f = this.files.get(p);
+      return [p, f ? { content: f.content, mode: f.mode, owner: '0:0' } : { content: null, mode: null, owner: null }];
+    }));
+  }
+
+  async digests(paths: readonly string[]): Promise<Map<string, string | null>> {
+    return new Map(paths.map((p) => {
+      const f = this.files.get(p);
+      return [p, f ? createHash('sha256').update(f.content).digest('hex') : null];
+    }));
+  }
+
+  async stat(paths: readonly string[]): Promise<FileStat[]> {
+    return paths.map((path) => {
+      const s = this.storage.get(path);
+      if (!s) return { path, exists: false, size: 0, allocated: 0, kind: 'missing' as const };
+      return { path, exists: true, size: s.size, allocated: s.allocated, kind: s.kind };
+    });
+  }
+
+  async space(path: string): Promise<SpaceInfo> {
+    return { path, ...this.space_ };
+  }
+
+  async listStorage(): Promise<FileStat[]> {
+    return [...this.storage].filter(([p, s]) => s.kind === 'file' && p.startsWith(this.storageDir + '/')).sort().map(([path, s]) => ({ path, exists: true, size: s.size, allocated: s.allocated, kind: 'file' as const }));
+  }
+
+  async hasLvm(): Promise<boolean> {
+    return this.lvm;
+  }
+
+  async lvExists(vg: string, lv: string): Promise<boolean> {
+    return this.storage.has(`/dev/${vg}/${lv}`);
+  }
+
+  // ------------------------------------------------------------ changes
+
+  describe(op: TargetOp): string {
+    return ['tgtadm', '--lld', 'iscsi', ...opArgs(op.op === 'account-new' ? { ...op, password: MASK } : op)].join(' ');
+  }
+
+  /** Applies one op as tgtd would; returns tgtd's refusal or null. */
+  private one(op: TargetOp): string | null {
+    if (this.refuse.has(op.op)) return 'tgtadm: invalid request';
+    const t = 'tid' in op ? this.targets.find((x) => x.tid === op.tid) : undefined;
+    const noTarget = "tgtadm: can't find the target";
+    switch (op.op) {
+      case 'target-new':
+        if (t || this.targets.some((x) => x.iqn === op.iqn)) return 'tgtadm: this target already exists';
+        this.targets.push({ tid: op.tid, iqn: op.iqn, driver: 'iscsi', state: 'ready', sessions: [], luns: [lun(0, null)], accounts: [], aclAddresses: [], aclNames: [] });
+        return null;
+      case 'target-delete':
+        if (!t) return noTarget;
+        if (t.sessions.length && !op.force) return 'tgtadm: this target is still active';
+        this.targets = this.targets.filter((x) => x !== t);
+        return null;
+      case 'lun-new':
+        if (!t) return noTarget;
+        if (t.luns.some((l) => l.lun === op.lun)) return 'tgtadm: this logical unit number already exists';
+        if (!this.storage.has(op.path)) return 'tgtadm: invalid request';
+        t.luns.push(lun(op.lun, op.path));
+        return null;
+      case 'lun-delete': {
+        if (!t) return noTarget;
+        const i = t.luns.findIndex((l) => l.lun === op.lun);
+        if (i < 0) return "tgtadm: can't find the logical unit";
+        t.luns.splice(i, 1);
+        return null;
+      }
+      case 'lun-params': {
+        const l = t?.luns.find((x) => x.lun === op.lun);
+        if (!l) return "tgtadm: can't find the logical unit";
+        if (op.params.scsi_id !== undefined) l.scsiId = op.params.scsi_id;
+        if (op.params.scsi_sn !== undefined) l.scsiSn = op.params.scsi_sn;
+        if (op.params.readonly !== undefined) l.readonly = op.params.readonly === 1;
+        return null;
+      }
+      case 'bind-address': case 'bind-name': {
+        if (!t) return noTarget;
+        const list = op.op === 'bind-address' ? t.aclAddresses : t.aclNames;
+        const v = 'address' in op ? op.address : op.name;
+        if (list.includes(v)) return 'tgtadm: this access control rule already exists';
+        list.push(v);
+        return null;
+      }
+      case 'unbind-address': case 'unbind-name': {
+        if (!t) return noTarget;
+        const list = op.op === 'unbind-address' ? t.aclAddresses : t.aclNames;
+        const v = 'address' in op ? op.address : op.name;
+        const i = list.indexOf(v);
+        if (i < 0) return 'tgtadm: this access control rule does not exist';
+        list.splice(i, 1);
+        return null;
+      }
+      case 'account-new':
+        if (this.accounts.includes(op.user)) return 'tgtadm: this account already exists';
+        this.accounts.push(op.user);
+        return null;
+      case 'account-delete':
+        if (!this.accounts.includes(op.user)) return "tgtadm: can't find the account";
+        this.accounts = this.accounts.filter((u) => u !== op.user);
+        for (const x of this.targets) x.accounts = x.accounts.filter((a) => a.user !== op.user);
+        return null;
+      case 'account-bind':
+        if (!t) return noTarget;
+        if (!this.accounts.includes(op.user)) return "tgtadm: can't find the account";
+        if (op.outgoing && t.accounts.some((a) => a.outgoing)) return 'tgtadm: this target already has an outgoing account';
+        // tgtd lists the incoming accounts, then the outgoing one.
+        if (!t.accounts.some((a) => a.user === op.user && a.outgoing === op.outgoing)) t.accounts = [...t.accounts, { user: op.user, outgoing: op.outgoing }].sort((a, b) => Number(a.outgoing) - Number(b.outgoing));
+        return null;
+      case 'account-unbind': {
+        if (!t) return noTarget;
+        const before = t.accounts.length;
+        t.accounts = t.accounts.filter((a) => !(a.user === op.user && a.outgoing === op.outgoing));
+        return t.accounts.length === before ? "tgtadm: can't find the account" : null;
+      }
+    }
+  }
+
+  async runOps(ops: readonly TargetOp[], mode: 'strict' | 'loose'): Promise<{ results: OpResult[]; state: TargetState }> {
+    this.calls.push(`batch(${mode}) ${ops.map((o) => o.op).join(',')}`);
+    const results: OpResult[] = [];
+    let failed = false;
+    for (const op of ops) {
+      if (failed && mode === 'strict') {
+        results.push({ rc: null, out: '' });
+        continue;
+      }
+      const err = this.one(op);
+      results.push(err ? { rc: 22, out: err } : { rc: 0, out: '' });
+      if (err) failed = true;
+    }
+    return { results, state: await this.readState() };
+  }
+
+  async createSparse(files: readonly { path: string; bytes: number }[]) {
+    this.calls.push(`sparse ${files.map((f) => f.path).join(',')}`);
+    const out: ({ ok: true } | { ok: false; error: string } | null)[] = [];
+    for (const f of files) {
+      if (out.some((o) => o && !o.ok)) { out.push(null); continue; }
+      if (this.storage.has(f.path)) { out.push({ ok: false, error: `already exists: ${f.path}` }); continue; }
+      this.storage.set(f.path, { size: f.bytes, allocated: 0, kind: 'file' });
+      out.push({ ok: true });
+    }
+    return out;
+  }
+
+  async createFull(path: string, bytes: number): Promise<void> {
+    this.calls.push(`full ${path}`);
+    if (this.storage.has(path)) throw new Error(`already exists: ${path}`);
+    this.storage.set(path, { size: bytes, allocated: bytes, kind: 'file' });
+  }
+
+  async removeFiles(paths: readonly string[], _o?: StepLog): Promise<void> {
+    this.calls.push(`rm ${paths.join(',')}`);
+    for (const p of paths) this.storage.delete(p);
+  }
+
+  async lvCreate(vg: string, lv: string, bytes: number): Promise<string> {
+    this.calls.push(`lvcreate ${vg}/${lv}`);
+    this.storage.set(`/dev/${vg}/${lv}`, { size: bytes, allocated: bytes, kind: 'block' });
+    return `/dev/${vg}/${lv}`;
+  }
+
+  async lvRemove(vg: string, lv: string): Promise<void> {
+    this.calls.push(`lvremove ${vg}/${lv}`);
+    this.storage.delete(`/dev/${vg}/${lv}`);
+  }
+
+  async replayConf(): Promise<string> {
+    return '';
+  }
+
+  /** A comparable snapshot of everything a rollback must restore. */
+  snapshot() {
+    return {
+      targets: structuredClone(this.targets),
+      accounts: [...this.accounts].sort(),
+      files: [...this.files].sort(),
+      storage: [...this.storage].sort(),
+    };
+  }
+}
+
+function lun(n: number, path: string | null): TgtTarget['luns'][number] {
+  return {
+    lun: n, type: n === 0 ? 'controller' : 'disk', scsiId: `IET 0001000${n}`, scsiSn: `beaf1${n}`, sizeBytes: 0, blockSize: 512, online: true,
+    removable: false, preventRemoval: false, readonly: false, swp: false, thinProvisioning: false, bsType: path ? 'rdwr' : 'null', path, bsFlags: '',
+  };
+}
+
+/** The shared file.put kind (schema, describe, inverse) writing to the fake's files instead of through a shell. */
+export function fakeFilePut(fake: FakeTgtDriver): OperationKind<FilePut> {
+  const real = fileKinds({ runner: () => { throw new Error('the fake has no shell'); } }).put;
+  const now = (path: string) => fake.files.get(path) ?? null;
+  return {
+    ...real,
+    async apply(p) {
+      fake.calls.push(`put ${p.path}${p.content === null ? ' (remove)' : ''}`);
+      if (p.content === null) fake.files.delete(p.path);
+      else fake.files.set(p.path, { content: p.content, mode: p.mode ?? now(p.path)?.mode ?? '644' });
+    },
+    async verify(p) {
+      const f = now(p.path);
+      if (p.content === null) return f ? { applied: false } : { applied: true };
+      return f && f.content === p.content && (p.mode === null || f.mode === p.mode) ? { applied: true } : { applied: false };
+    },
+  };
+}
