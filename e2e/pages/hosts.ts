@@ -1,5 +1,5 @@
 // Page object for the Hosts page and the add-host wizard.
-import { expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { NavPage } from './console';
 import { screen } from '../support/screens';
 
@@ -70,4 +70,34 @@ export class HostsPage extends NavPage {
   row(name: string) {
     return this.page.getByRole('table', { name: 'Hosts' }).getByRole('row').filter({ hasText: name });
   }
+
+  /** The detail panel of a host (shown for the selected row). */
+  detail(name: string) {
+    return this.page.getByLabel(`Host ${name}`);
+  }
+
+  /** The confirmation dialog of re-accepting a changed host key. */
+  reacceptDialog(name: string) {
+    return this.page.getByRole('dialog', { name: `Host key of ${name} changed` });
+  }
+
+  /** Opens the re-accept dialog from the blocked host's detail with the keyboard; waits for the key read now. */
+  async openReaccept(name: string) {
+    const open = this.detail(name).getByRole('button', { name: 'Review and re-accept…' });
+    await open.focus();
+    await this.page.keyboard.press('Enter');
+    const dlg = this.reacceptDialog(name);
+    await expect(dlg).toBeVisible();
+    await expect(dlg.getByText(/Reading the key .* presents now/)).toHaveCount(0);
+    return dlg;
+  }
+}
+
+/** A screenshot in the light and in the dark colour scheme (NAME-light.png, NAME-dark.png). */
+export async function screenBothSchemes(page: Page, name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await screen(page, `${name}-light`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screen(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: 'light' });
 }
