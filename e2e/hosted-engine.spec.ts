@@ -266,4 +266,28 @@ test.describe('hosted engine', () => {
     await expect(w.getByRole('button', { name: 'Log in and list LUNs' })).toHaveCount(0);
     await he.shot('he-acl-miss');
   });
+
+  test('a host without VDSM is told so at the host step, with what to install', async ({ page }) => {
+    const lab = requireLab();
+    // hv2 runs no VDSM (the e2e double runs on hv1 only): its probe finds neither vdsmd nor vdsm-client.
+    await new ConsolePage(page).open();
+    try {
+      await ensureLabHost(page, lab, 'hv2', ['oVirt host']);
+      const he = await new HostedEnginePage(page).open();
+      const w = he.wizard();
+      await he.chooseHost('hv2');
+      const note = w.getByLabel('VDSM on the host');
+      await expect(note).toContainText('No VDSM found on hv2');
+      await expect(note).toContainText('neither a running vdsmd nor the vdsm-client command');
+      await expect(note).toContainText('dnf install ovirt-hosted-engine-setup');
+      await expect(note).toContainText('systemctl enable --now vdsmd');
+      await expect(note.getByRole('button', { name: 'Probe again' })).toBeVisible();
+      // Still the host step: nothing else was asked of the admin before saying it.
+      await expect(w.getByRole('radio', { name: 'iSCSI' })).toHaveCount(0);
+      await he.shot('he-1-host-no-vdsm');
+    } finally {
+      // Other tests here expect hv1 as the only oVirt host (chosen by default).
+      await removeHost(page, 'hv2');
+    }
+  });
 });

@@ -134,12 +134,11 @@ function VdsmOnHost({ host }: { host: HostView }) {
   return (
     <>
       <Alert severity="warning" action={again} aria-label="VDSM on the host">
-        <AlertTitle>No VDSM on {host.name}</AlertTitle>
-        Its last probe found vdsm-client not installed and vdsmd not running. This wizard works through VDSM: without it,
-        logging in to the target, listing LUNs and creating the storage domain fail (only discovery would work, through
-        Portico’s initiator). Install the oVirt host packages on {host.name} (on EL: <code>dnf install ovirt-hosted-engine-setup</code>,
-        which brings vdsm and vdsm-client), run <code>vdsm-tool configure --force</code> and <code>systemctl enable --now vdsmd</code>,
-        then probe again — or choose another host.
+        <AlertTitle>No VDSM found on {host.name}</AlertTitle>
+        Its last probe found neither a running vdsmd nor the vdsm-client command. This wizard needs VDSM to log in to the
+        target, list LUNs and create the storage domain. Install the oVirt host packages on {host.name} (on EL:{' '}
+        <code>dnf install ovirt-hosted-engine-setup</code>, which brings vdsm and vdsm-client), run{' '}
+        <code>vdsm-tool configure --force</code> and <code>systemctl enable --now vdsmd</code>, then probe again, or choose another host.
       </Alert>
       {errorNote}
     </>
