@@ -4,15 +4,27 @@
 // client. Plus the hosted-engine plan's kinds over it, with an in-memory file.put for
 // hosted-engine.conf, so plans run through the real JobRunner without a lab.
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { VdsmApi, type VdsmCaller } from '../services/vdsm/api';
 import { VdsmError } from '../services/vdsm/errors';
 import { IscsiError } from '../services/iscsi/errors';
 import { allVdsmKinds, vdsmKinds } from '../services/vdsm/ops';
 import { hostedEngineKinds } from '../services/hosted-engine/ops';
-import { FilePutSchema, DirCreateSchema, DirRemoveSchema, type FileState } from '../services/remote/files';
+import { FilePutSchema, DirCreateSchema, DirRemoveSchema, fileKinds, readFileStates, type FileState } from '../services/remote/files';
+import type { RemoteHosts } from '../services/remote/script';
 import type { CheckKind, OperationKind } from '../services/jobs/operation';
-import type { OperationRegistry } from '../services/jobs/kinds';
+import { OperationRegistry } from '../services/jobs/kinds';
+import { PlanRegistry } from '../services/jobs/registry';
+import { JobRunner } from '../services/jobs/runner';
+import type { Failpoint } from '../services/jobs/failpoints';
+import type { Plan } from '../services/jobs/operation';
+import { openDb } from '../services/db';
+import { AuditLog } from '../services/audit';
+import { EventBus } from '../services/events';
+import { PassphraseCipher, SecretStore } from '../services/secrets';
 import { VdsmDouble, type IscsiBackend } from '../../e2e/doubles/vdsm/double';
 import { RpcFault } from '../../e2e/doubles/vdsm/broker';
 import { loadCommittedSchema } from '../../e2e/doubles/vdsm/schema';
@@ -130,4 +142,37 @@ export function registerHeKinds(kinds: OperationRegistry, vdsm: RecordingVdsm, f
   kinds.add(...allVdsmKinds(vdsmKinds(apis, { taskPollMs: 2 })), he.checkLun as unknown as OperationKind<never>);
   kinds.addChecks(he.fresh as unknown as CheckKind<never>, he.result as unknown as CheckKind<never>);
   if (files) kinds.add(...files.kinds());
+}
+
+/** A throw-away journal, plan registry and JobRunner with the hosted-engine kinds over one VdsmApi. */
+export function heJobEngine(api: VdsmApi, o: { failpoints?: Failpoint[]; files?: FakeFiles; /** Real file.put over these runners instead. */ remote?: RemoteHosts } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-he-jobs-'));
+  const db = openDb(join(dir, 'portico.sqlite'));
+  const kinds = new OperationRegistry();
+  const apis = async () => api;
+  const remote = o.remote;
+  const readFile = remote
+    ? async (h: string, path: string) => (await readFileStates(remote, h, [path])).get(path)?.content ?? null
+    : async (_h: string, path: string) => o.files?.files.get(path)?.content ?? null;
+  const he = hostedEngineKinds(apis, readFile);
+  kinds.add(...allVdsmKinds(vdsmKinds(apis, { taskPollMs: 5 })), he.checkLun as unknown as OperationKind<never>);
+  kinds.addChecks(he.fresh as unknown as CheckKind<never>, he.result as unknown as CheckKind<never>);
+  if (o.files) kinds.add(...o.files.kinds());
+  if (remote) {
+    const f = fileKinds(remote);
+    kinds.add(f.put as never, f.dirCreate as never, f.dirRemove as never);
+  }
+  const plans = new PlanRegistry(db, kinds);
+  const jobs = new JobRunner({ db, plans, audit: new AuditLog(db), events: new EventBus(), kinds, vault: new SecretStore(db, new PassphraseCipher(db, 'test passphrase')), failpoints: o.failpoints });
+  return {
+    db, kinds, plans, jobs,
+    /** Registers and applies a plan; resolves with the finished job. */
+    async run(plan: Plan) {
+      return (await jobs.apply(plans.register(plan).id)).done;
+    },
+    dispose() {
+      if (db.open) db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -14,7 +14,9 @@ import { VdsmClient } from '../../../electron/services/vdsm/client';
 import { VdsmApi } from '../../../electron/services/vdsm/api';
 import { directTlsConnector, readHostIdentity, sshTunnelConnector, VDSM_PKI, type TlsIdentity } from '../../../electron/services/vdsm/transport';
 import { connectTarget, discoverViaVdsm, listLuns, readInitiatorName } from '../../../electron/services/hosted-engine/wizard';
-import { planHostedEngineStorage, type HostedEngineResult } from '../../../electron/services/hosted-engine/planner';
+import { HE_CONF_PATH, planHostedEngineStorage, type HostedEngineResult } from '../../../electron/services/hosted-engine/planner';
+import { heJobEngine } from '../../../electron/test-support/vdsm-recording';
+import { readFileStates } from '../../../electron/services/remote/files';
 import { IscsiStorageInputSchema } from '../../../shared/domain/hosted-engine';
 import { shellLine } from '../../../electron/services/remote/quote';
 import type { RemoteRunner, RunResult } from '../../../electron/services/remote/runner';
@@ -215,7 +217,7 @@ describe.skipIf(reason)('VDSM double on hv1 backed by the lab tgtd', () => {
     expect(logs.some((l) => /code 99.*retry/.test(l))).toBe(true);
   });
 
-  it('full plan over the client-cert identity; hosted-engine.conf written on hv1 atomically with a backup', async () => {
+  it('full plan over the client-cert identity, through the JobRunner; hosted-engine.conf written on hv1 atomically, its old bytes restored by a rollback', async () => {
     const runner: RemoteRunner = {
       label: 'hv1',
       run: (argv, o) => execOnHost(hv1, [...argv], { input: o?.stdin === undefined ? undefined : String(o.stdin), allowFail: true, timeoutMs: o?.timeoutMs }),
@@ -228,23 +230,38 @@ describe.skipIf(reason)('VDSM double on hv1 backed by the lab tgtd', () => {
     expect((await connectTarget(api, target, LOGIN)).connected).toBe(2);
     const l = await listLuns(api, target.iqn, 58, initiatorName);
     const input = IscsiStorageInputSchema.parse({ storageType: 'iscsi', hostId: 'hv1', portals: [{ address: portalA }, { address: portalB }], loginChap: LOGIN, target, lunGuid: l.rows[0].guid });
-    const plan = await planHostedEngineStorage(input, { api, host: { id: 'hv1', label: 'hv1' }, knownDevices: l.devices, runner, taskPollMs: 100 }, { writeConf: true });
-    const logs: string[] = [];
-    const ctx = { signal: new AbortController().signal, log: (x: string) => logs.push(x) };
-    for (const s of plan.steps) await s.run(ctx);
-    const res = (await plan.verify!(ctx)) as HostedEngineResult;
+    const remote = { runner: () => runner };
+    const pre = (await readFileStates(remote, 'hv1', [HE_CONF_PATH])).get(HE_CONF_PATH)!;
+    const mkPlan = async () =>
+      planHostedEngineStorage(input, { host: { id: 'hv1', label: 'hv1' }, knownDevices: l.devices, liveDevices: await api.getDeviceList({ storageType: 3, checkStatus: false }), conf: { pre, dirExists: true } }, { writeConf: true });
+    // First a run whose last operation (the conf write) fails: everything is undone, the file is as before.
+    const snapBefore = await api.rpc.call('PorticoTestDouble.stateSnapshot', {});
+    const plan0 = await mkPlan();
+    const failing = heJobEngine(api, { remote, failpoints: [{ planKind: plan0.kind, op: plan0.steps.flatMap((s) => s.ops).length, mode: 'fail' }] });
+    const j0 = await failing.run(plan0);
+    failing.dispose();
+    expect(j0.state, j0.error ?? '').toBe('failed');
+    expect(await api.rpc.call('PorticoTestDouble.stateSnapshot', {})).toEqual(snapBefore);
+    expect((await execOnHost(hv1, ['cat', HE_CONF_PATH])).stdout).toBe(pre.content);
+    const e = heJobEngine(api, { remote });
+    const plan = await mkPlan();
+    const job = await e.run(plan);
+    e.dispose();
+    expect(job.state, job.error ?? '').toBe('succeeded');
+    const res = job.result as HostedEngineResult;
     expect(BigInt(res.domain.totalBytes)).toBeGreaterThan(70n * 1024n ** 3n);
     expect(res.vg?.pvs).toEqual([l.rows[0].guid]);
-    expect(res.confWritten?.backup).toMatch(/hosted-engine\.conf\.portico-bak-/);
+    expect(res.confWritten).toEqual({ path: HE_CONF_PATH, backup: null });
     const conf = (await execOnHost(hv1, ['cat', '/etc/ovirt-hosted-engine/hosted-engine.conf'])).stdout;
     expect(conf).toContain('fqdn=engine.lab');
     expect(conf).toContain(`storage=${portalA},${portalB}`);
     expect(conf).toContain(`iqn=${target.iqn}`);
     expect(conf).toContain(`portal=${target.tpgt}`);
     expect(conf).toContain(`password=${LOGIN.password}`); // oVirt keeps it in clear there, as the wizard says
-    const backup = (await execOnHost(hv1, ['cat', res.confWritten!.backup!])).stdout;
-    expect(backup).toContain('storage=old');
-    expect(JSON.stringify([plan.steps.map((s) => s.command), plan.artifacts, logs, res])).not.toContain(LOGIN.password);
+    expect(JSON.stringify([job, res])).not.toContain(LOGIN.password);
+    // Leave the double free for the next tests: release the pool as an admin would.
+    await api.spmStop(res.pool.spUUID);
+    await api.disconnectStoragePool(res.pool.spUUID, 1, res.pool.spUUID);
     await execOnHost(hv1, ['rm', '-rf', '/etc/ovirt-hosted-engine']);
   }, 60_000);
 

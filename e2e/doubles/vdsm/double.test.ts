@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VdsmClient } from '../../../electron/services/vdsm/client';
 import { VdsmApi } from '../../../electron/services/vdsm/api';
 import { planHostedEngineStorage, type HostedEngineResult } from '../../../electron/services/hosted-engine/planner';
+import { heJobEngine } from '../../../electron/test-support/vdsm-recording';
 import { connectTarget, discoverViaVdsm, listLuns } from '../../../electron/services/hosted-engine/wizard';
 import { IscsiError } from '../../../electron/services/iscsi/errors';
 import { IscsiStorageInputSchema } from '../../../shared/domain/hosted-engine';
@@ -112,10 +113,12 @@ describe('VDSM double (fake iSCSI backend)', () => {
       storageType: 'iscsi', hostId: 'hv1', portals: [{ address: '10.0.1.10' }], discoveryChap: {}, loginChap: { user: CHAP.user, password: CHAP.secret },
       target, lunGuid: l.rows[0].guid,
     });
-    const plan = await planHostedEngineStorage(input, { api, host: { id: 'hv1', label: 'hv1' }, knownDevices: l.devices, taskPollMs: 10 });
-    const ctx = { signal: new AbortController().signal, log: () => undefined };
-    for (const s of plan.steps) await s.run(ctx);
-    const res = (await plan.verify!(ctx)) as HostedEngineResult;
+    const plan = await planHostedEngineStorage(input, { host: { id: 'hv1', label: 'hv1' }, knownDevices: l.devices });
+    const e = heJobEngine(api);
+    const job = await e.run(plan);
+    e.dispose();
+    expect(job.state, job.error ?? '').toBe('succeeded');
+    const res = job.result as HostedEngineResult;
     expect(BigInt(res.domain.totalBytes)).toBeGreaterThan(90n * 1024n ** 3n);
     expect(res.vg?.pvs).toEqual([l.rows[0].guid]);
     expect(vdsm.spm).toBe(res.pool.spUUID);
@@ -124,34 +127,37 @@ describe('VDSM double (fake iSCSI backend)', () => {
     const l2 = await listLuns(api, IQN, 58, HOST_IQN);
     expect(l2.rows[0].eligible).toBe(false);
     expect(l2.rows[0].reason).toMatch(/volume group/);
-    await expect(planHostedEngineStorage(input, { api, host: { id: 'hv1', label: 'hv1' }, knownDevices: l2.devices })).rejects.toThrow(/cannot be used/);
+    await expect(planHostedEngineStorage(input, { host: { id: 'hv1', label: 'hv1' }, knownDevices: l2.devices })).rejects.toThrow(/cannot be used/);
   });
 
-  it('undo of a failed plan reverses what was created', async () => {
+  it('a plan failing after the domain was created is rolled back by the JobRunner (the session the wizard made stays)', async () => {
     const { api, vdsm } = setup();
     const target = { iqn: IQN, tpgt: '1', portals: [{ address: '10.0.1.10', port: 3260 }] };
     await connectTarget(api, target, { user: CHAP.user, password: CHAP.secret });
     const l = await listLuns(api, IQN, 58, HOST_IQN);
     const input = IscsiStorageInputSchema.parse({ storageType: 'iscsi', hostId: 'hv1', portals: [{ address: '10.0.1.10' }], loginChap: { user: CHAP.user, password: CHAP.secret }, target, lunGuid: l.rows[0].guid });
-    const plan = await planHostedEngineStorage(input, { api, host: { id: 'hv1', label: 'hv1' }, knownDevices: l.devices });
-    const ctx = { signal: new AbortController().signal, log: () => undefined };
-    const done = [];
-    for (const s of plan.steps.slice(0, 4)) {
-      await s.run(ctx);
-      done.push(s);
-    }
-    expect(vdsm.domains.size).toBe(1);
-    for (const s of done.reverse()) await s.undo?.(ctx);
+    const plan = await planHostedEngineStorage(input, { host: { id: 'hv1', label: 'hv1' }, knownDevices: l.devices });
+    const before = JSON.stringify(vdsm.snapshot());
+    // Operation 6 (after the domain) fails.
+    const e = heJobEngine(api, { failpoints: [{ planKind: plan.kind, op: 6, mode: 'fail' }] });
+    const job = await e.run(plan);
+    e.dispose();
+    expect(job.state).toBe('failed');
     expect(vdsm.domains.size).toBe(0);
     expect(vdsm.vgs.size).toBe(0);
+    expect(vdsm.sessions.size).toBe(1);
+    expect(JSON.stringify(vdsm.snapshot())).toBe(before);
   });
 
   it('NFS plan: mount lookup, domain on server:/path, pool, SPM, activate (no VG calls)', async () => {
     const { api, md, vdsm } = setup();
     const input = { storageType: 'nfs4' as const, hostId: 'hv1', server: 'nas.lab', exportPath: '/exports/he', domainName: 'hosted_storage', poolName: 'hosted_datacenter', hostIdNumber: 1, domainVersion: 5 as const, diskSizeGiB: 58 };
-    const plan = await planHostedEngineStorage(input, { api, host: { id: 'hv1', label: 'hv1' }, knownDevices: null, taskPollMs: 10 });
-    const ctx = { signal: new AbortController().signal, log: () => undefined };
-    for (const s of plan.steps) await s.run(ctx);
+    const plan = await planHostedEngineStorage(input, { host: { id: 'hv1', label: 'hv1' }, knownDevices: null });
+    const e = heJobEngine(api);
+    const job = await e.run(plan);
+    e.dispose();
+    // NFS mounts cannot be read back through VDSM, the domain and pool can.
+    expect(job.state, job.error ?? '').toBe('succeeded');
     const methods = md.broker.requests.map((r) => r.method);
     expect(methods).not.toContain('LVMVolumeGroup.create');
     expect(md.broker.requests.find((r) => r.method === 'StorageDomain.create')?.params).toMatchObject({ domainType: 1, typeArgs: 'nas.lab:/exports/he' });

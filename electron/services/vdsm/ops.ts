@@ -495,14 +495,19 @@ export function vdsmKinds(apis: VdsmApis, o: { taskPollMs?: number; taskTimeoutM
     },
   };
 
-  /** Waits for a task to finish (a running task cannot be cleared), then clears it; unknown = already cleared. */
+  /** Clears a task; a task still running (402) is waited for first; unknown (401) = already cleared. */
   const clearTask = async (api: VdsmApi, taskID: string, ctx: OpContext) => {
     try {
-      const st = await api.getTaskStatus(taskID);
-      if (st.taskState !== 'finished') await api.waitTask(taskID, { timeoutMs: o.taskTimeoutMs ?? 180_000, intervalMs: o.taskPollMs ?? 500, signal: ctx.signal }).catch(() => undefined);
       await api.clearTask(taskID);
     } catch (err) {
-      if (!isCode(err, 401)) throw err;
+      if (isCode(err, 401)) return;
+      if (!isCode(err, 402, 403)) throw err;
+      await api.waitTask(taskID, { timeoutMs: o.taskTimeoutMs ?? 180_000, intervalMs: o.taskPollMs ?? 500, signal: ctx.signal }).catch(() => undefined);
+      try {
+        await api.clearTask(taskID);
+      } catch (e2) {
+        if (!isCode(e2, 401)) throw e2;
+      }
     }
   };
 
