@@ -125,7 +125,7 @@ function VdsmOnHost({ host }: { host: HostView }) {
         <Alert severity="warning" action={again} aria-label="VDSM on the host">
           <AlertTitle>vdsmd is not running on {host.name}</AlertTitle>
           VDSM is installed (vdsm-client at {c.tools['vdsm-client']}) but its daemon is stopped. Start it on the host with{' '}
-          <code>systemctl enable --now vdsmd</code>, then probe again.
+          <code style={{ whiteSpace: 'nowrap' }}>systemctl enable --now vdsmd</code>, then probe again.
         </Alert>
         {errorNote}
       </>
@@ -137,8 +137,8 @@ function VdsmOnHost({ host }: { host: HostView }) {
         <AlertTitle>No VDSM found on {host.name}</AlertTitle>
         Its last probe found neither a running vdsmd nor the vdsm-client command. This wizard needs VDSM to log in to the
         target, list LUNs and create the storage domain. Install the oVirt host packages on {host.name} (on EL:{' '}
-        <code>dnf install ovirt-hosted-engine-setup</code>, which brings vdsm and vdsm-client), run{' '}
-        <code>vdsm-tool configure --force</code> and <code>systemctl enable --now vdsmd</code>, then probe again, or choose another host.
+        <code style={{ whiteSpace: 'nowrap' }}>dnf install ovirt-hosted-engine-setup</code>, which brings vdsm and vdsm-client), run{' '}
+        <code style={{ whiteSpace: 'nowrap' }}>vdsm-tool configure --force</code> and <code style={{ whiteSpace: 'nowrap' }}>systemctl enable --now vdsmd</code>, then probe again, or choose another host.
       </Alert>
       {errorNote}
     </>
