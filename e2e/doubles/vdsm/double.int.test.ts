@@ -1,18 +1,15 @@
-// Integration: VdsmClient + wizard + planner against the VDSM TEST DOUBLE running on hv1:54321
+// Integration: VdsmClient + wizard + planner against the VDSM TEST DOUBLE running on hv1 (own port, 54341)
 // (TLS, client certs required), backed by the real lab tgtd on stor1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client as SshClient } from 'ssh2';
 import { readFileSync } from 'node:fs';
 import { loadLab, labSkipReason, type LabHostInfo, type LabInfo } from '../../lab/labinfo';
-import { execOnHost, hostPath, startOnHost, type LabProcess } from '../../lab/hosts';
+import { execOnHost, startOnHost, type LabProcess } from '../../lab/hosts';
 import { tcpOpen } from '../../lab/util';
-import { makeLabPki, type LabPki } from './certs';
+import { startLabDouble, type LabDouble } from '../../../electron/test-support/vdsm-lab';
 import { VdsmClient } from '../../../electron/services/vdsm/client';
 import { VdsmApi } from '../../../electron/services/vdsm/api';
-import { directTlsConnector, readHostIdentity, sshTunnelConnector, VDSM_PKI, type TlsIdentity } from '../../../electron/services/vdsm/transport';
+import { directTlsConnector, readHostIdentity, sshTunnelConnector, type TlsIdentity } from '../../../electron/services/vdsm/transport';
 import { connectTarget, discoverViaVdsm, listLuns, readInitiatorName } from '../../../electron/services/hosted-engine/wizard';
 import { HE_CONF_PATH, planHostedEngineStorage, type HostedEngineResult } from '../../../electron/services/hosted-engine/planner';
 import { heJobEngine } from '../../../electron/test-support/vdsm-recording';
@@ -24,8 +21,6 @@ import type { RemoteRunner, RunResult } from '../../../electron/services/remote/
 const reason = labSkipReason();
 if (reason) console.warn(`[vdsm double int] skipped: ${reason}`);
 
-// Absolute paths: inside the host's mount namespace the cwd is not kept.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TID0 = 9760; // high tids: clear of other tests' targets on the shared lab tgtd
 const PFX = 'iqn.2026-01.lab.portico.vdsm';
 const LOGIN = { user: 'he-login', password: 'LoginSecret-9xq' };
@@ -35,7 +30,9 @@ const PRIVATE_TGT = { port: 3270, control: 7760 };
 let lab: LabInfo;
 let stor1: LabHostInfo;
 let hv1: LabHostInfo;
-let pki: LabPki;
+let pki: LabDouble['pki'];
+let lab2: LabDouble;
+const PORT = 54341;
 let dbl: LabProcess;
 let privTgtd: LabProcess | null = null;
 let silent: LabProcess | null = null;
@@ -67,7 +64,7 @@ async function dropTarget(tid: number, control?: number): Promise<void> {
 
 function clientFor(identity: Partial<TlsIdentity>, o: Partial<ConstructorParameters<typeof VdsmClient>[0]> = {}): VdsmClient {
   const c = new VdsmClient({
-    connect: directTlsConnector(hv1.addresses.mgmt!, identity as TlsIdentity, 54321, 5_000),
+    connect: directTlsConnector(hv1.addresses.mgmt!, identity as TlsIdentity, PORT, 5_000),
     label: 'hv1',
     reconnect: { attempts: 2, delayMs: 300 },
     retry99: { attempts: 6, baseDelayMs: 200, maxDelayMs: 1000 },
@@ -85,7 +82,6 @@ describe.skipIf(reason)('VDSM double on hv1 backed by the lab tgtd', () => {
     stor1 = lab.hosts.stor1;
     hv1 = lab.hosts.hv1;
     [portalA, portalB] = stor1.tgt!.portals.map((p) => p.split(':')[0]);
-    pki = makeLabPki([hv1.addresses.mgmt!, '127.0.0.1', 'hv1']);
     // Open target with the host in its ACL, one with login CHAP, one whose ACL lacks hv1.
     await makeTarget(TID0, `${PFX}:open`, { acl: hv1.initiatorIqn, sizeG: 80 });
     await makeTarget(TID0 + 1, `${PFX}:chap`, { acl: hv1.initiatorIqn, chap: true, sizeG: 80 });
@@ -100,33 +96,19 @@ describe.skipIf(reason)('VDSM double on hv1 backed by the lab tgtd', () => {
     // A portal that accepts TCP and never answers: a hung target.
     silent = startOnHost(stor1, [process.execPath, '-e', `require('net').createServer(()=>{}).listen(3999, '${portalA}')`], { stdio: 'log', logName: 'silent-portal' });
     await silent.ready(() => tcpOpen(portalA, 3999), 10_000);
-    // The double reads its certs from a folder; the zero-config path reads /etc/pki/vdsm on hv1.
-    for (const [p, v] of [[VDSM_PKI.key, pki.serverKey], [VDSM_PKI.cert, pki.serverCert], [VDSM_PKI.ca, pki.ca]] as const) {
-      mkdirSync(dirname(hostPath(hv1, p)), { recursive: true });
-      writeFileSync(hostPath(hv1, p), v, { mode: 0o600 });
-    }
-    // The host has its own /tmp: hand the double its certs in the host's /run.
-    const certDir = '/run/portico-vdsm-double';
-    mkdirSync(hostPath(hv1, certDir), { recursive: true });
-    for (const f of ['ca.pem', 'server.pem', 'server-key.pem']) writeFileSync(hostPath(hv1, `${certDir}/${f}`), readFileSync(join(pki.dir, f)), { mode: 0o600 });
-    dbl = startOnHost(
-      hv1,
-      [process.execPath, '--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'e2e/doubles/vdsm/main.ts'), '--listen', '0.0.0.0:54321', '--certs', certDir, '--initiator-name', hv1.initiatorIqn, '--iscsi-timeout-ms', '10000', '--min-heartbeat-ms', '200', '--hb-pause-ms', '2500', '--recovering-ms', '1500', '--task-ms', '200'],
-      { stdio: 'log', logName: 'vdsm-double', cwd: ROOT },
-    );
-    await dbl.ready(() => tcpOpen(hv1.addresses.mgmt!, 54321), 30_000);
+    lab2 = await startLabDouble(hv1, { port: PORT, name: 'int', args: ['--iscsi-timeout-ms', '10000', '--min-heartbeat-ms', '200', '--hb-pause-ms', '2500', '--recovering-ms', '1500', '--task-ms', '200'] });
+    pki = lab2.pki;
+    dbl = lab2.proc;
   }, 120_000);
 
   afterAll(async () => {
     for (const c of clients) await c.close();
-    await dbl?.stop();
+    await lab2?.stop();
     await silent?.stop();
     for (const t of [TID0, TID0 + 1, TID0 + 2]) await dropTarget(t).catch(() => undefined);
     await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--mode', 'account', '--op', 'delete', '--user', LOGIN.user]).catch(() => undefined);
     await privTgtd?.stop(1000);
     await execOnHost(stor1, ['sh', '-c', `rm -f ${stor1.storageDir}/vdsm-int-*.img`]).catch(() => undefined);
-    await execOnHost(hv1, ['rm', '-rf', '/run/portico-vdsm-double']).catch(() => undefined);
-    if (pki) rmSync(pki.dir, { recursive: true, force: true });
   });
 
   it('TLS without a client certificate, or with one from another CA, is refused', async () => {
@@ -302,7 +284,7 @@ describe.skipIf(reason)('VDSM double on hv1 backed by the lab tgtd', () => {
       }
       const identity = await readHostIdentity(runner);
       expect(identity.cert).toBe(pki.serverCert);
-      const c = new VdsmClient({ connect: sshTunnelConnector(async () => ssh, identity, { servername: '127.0.0.1' }), label: 'hv1 (ssh)' });
+      const c = new VdsmClient({ connect: sshTunnelConnector(async () => ssh, identity, { servername: '127.0.0.1', port: PORT }), label: 'hv1 (ssh)' });
       clients.push(c);
       expect(await c.call('Host.ping2')).toBe(true);
       expect(await c.call('Host.getConnectedStoragePools')).toEqual(expect.any(Array));
