@@ -24,6 +24,15 @@ export function useJobs() {
   return useQuery({ queryKey: ['jobs'], queryFn: () => call('jobs.list', { limit: 100 }) });
 }
 
+/**
+ * One job; while it runs it is also polled (every 3 s) besides the events, so that a console that
+ * stopped mid-job shows up as an error of this query instead of a job that seems to run forever.
+ */
 export function useJob(jobId: string | null) {
-  return useQuery({ queryKey: ['job', jobId], queryFn: () => call('jobs.get', { jobId: jobId! }), enabled: !!jobId });
+  return useQuery({
+    queryKey: ['job', jobId],
+    queryFn: () => call('jobs.get', { jobId: jobId! }),
+    enabled: !!jobId,
+    refetchInterval: (q) => (q.state.data?.state === 'running' ? 3_000 : false),
+  });
 }

@@ -4,7 +4,8 @@
 import { Alert, AlertTitle, Box, Button, LinearProgress, List, ListItem, ListItemIcon, ListItemText, Paper, Stack, Typography } from '@mui/material';
 import { useMutation } from '@tanstack/react-query';
 import type { JobView } from '../../../shared/plan';
-import { call } from '../api/client';
+import { ApiError, call } from '../api/client';
+import { useJob } from '../api/jobs';
 import { formatFound, jobSummary } from './job-words';
 import { JobRecovery } from './JobRecovery';
 import { StepStateIcon, stepStateLabel } from './StepStateIcon';
@@ -52,9 +53,19 @@ export function JobProgress({ job }: { job: JobView }) {
   const cancel = useMutation({ mutationFn: () => call('jobs.cancel', { jobId: job.id }) });
   const finished = job.steps.filter((s) => s.state !== 'pending' && s.state !== 'running').length;
   const pct = (100 * finished) / Math.max(1, job.steps.length);
+  // A running job is polled: if the console stops answering, say so instead of "Running" forever.
+  const live = useJob(job.state === 'running' ? job.id : null);
+  const lost = job.state === 'running' && live.isError;
   return (
     <Stack spacing={2} aria-label="Job progress">
-      {job.state === 'running' && (
+      {lost && (
+        <Alert severity="error" role="alert">
+          <AlertTitle>The console does not answer</AlertTitle>
+          {live.error instanceof ApiError ? `${live.error.message} ` : ''}If it stopped, this job was interrupted where the steps below show. Start the console again and open
+          Activity: the job is listed there as interrupted, with its rollback plan to review. Nothing changes on a server until you apply it.
+        </Alert>
+      )}
+      {job.state === 'running' && !lost && (
         <Box sx={{ display: 'flex', alignItems: 'center', gap: 2 }}>
           <Box sx={{ flexGrow: 1 }}>
             <LinearProgress variant="determinate" value={pct} aria-label="Progress" />
@@ -69,11 +80,14 @@ export function JobProgress({ job }: { job: JobView }) {
         {job.steps.map((s) => (
           <ListItem key={s.index} divider>
             <ListItemIcon sx={{ minWidth: 34 }}>
-              <StepStateIcon state={s.state} />
+              <StepStateIcon state={lost && s.state === 'running' ? 'in-doubt' : s.state} />
             </ListItemIcon>
             <ListItemText
               primary={`${s.index + 1}. ${s.title}`}
-              secondary={s.message ? `${stepStateLabel(s.state)}: ${s.message}` : stepStateLabel(s.state)}
+              secondary={
+                lost && s.state === 'running' ? 'Was running when the console stopped answering: it may have taken effect in part.'
+                : s.message ? `${stepStateLabel(s.state)}: ${s.message}` : stepStateLabel(s.state)
+              }
             />
           </ListItem>
         ))}

@@ -57,7 +57,8 @@ function useHostNames(): (id: string) => string {
   return (id) => hosts.data?.find((h) => h.id === id)?.name ?? id;
 }
 
-function OpLine({ op, hostName, showHost }: { op: PlanOpView; hostName: string; showHost: boolean }) {
+/** `showUndo` is off in rollback plans: their operations are the undo (undoing an undo is not offered). */
+function OpLine({ op, hostName, showHost, showUndo }: { op: PlanOpView; hostName: string; showHost: boolean; showUndo: boolean }) {
   return (
     <Box component="li" sx={{ listStyle: 'none', py: 0.5 }}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'baseline' }}>
@@ -67,9 +68,9 @@ function OpLine({ op, hostName, showHost }: { op: PlanOpView; hostName: string; 
         </Box>
         {op.irreversible && <Chip size="small" color="warning" label="cannot be undone" sx={{ height: 20, fontSize: 11.5, flexShrink: 0 }} />}
       </Stack>
-      {op.undo && !op.irreversible && (
-        <Typography variant="caption" color="text.secondary" component="div" sx={{ pl: showHost ? 1 : 0, wordBreak: 'break-all' }}>
-          Undo: <code>{op.undo}</code>
+      {showUndo && !op.irreversible && (
+        <Typography variant="caption" color="text.secondary" component="div" sx={{ pl: 2, wordBreak: 'break-all' }}>
+          {op.undo ? <>Undo: <code>{op.undo}</code></> : 'Undo: none of its own (undoing the operations above covers it).'}
         </Typography>
       )}
     </Box>
@@ -89,8 +90,8 @@ export function PlanReview({ plan, gate }: { plan: PlanView; gate: PlanGate }) {
       </Typography>
       <Typography variant="body2" color={gate.expired ? 'error' : 'text.secondary'} data-testid="plan-expiry">
         {gate.expired
-          ? 'This plan expired: main forgot it and its secrets. Build it again to see the current state.'
-          : `Main keeps this plan and its secrets ${expiryText(plan.expiresAt, gate.now)}; after that, build it again.`}
+          ? 'This plan expired: Portico forgot it and its secrets. Build it again to see the current state.'
+          : `Portico keeps this plan and its secrets ${expiryText(plan.expiresAt, gate.now)}; after that, build it again.`}
       </Typography>
       {plan.dangers.length > 0 && (
         <Alert severity="error" role="alert" aria-label="This plan lowers protection">
@@ -135,7 +136,7 @@ export function PlanReview({ plan, gate }: { plan: PlanView; gate: PlanGate }) {
               {s.ops.length > 0 ? (
                 <Box component="ul" aria-label={`Operations of step ${s.index + 1}`} sx={{ m: 0, mt: 0.5, p: 0 }}>
                   {s.ops.map((o, i) => (
-                    <OpLine key={i} op={o} hostName={hostName(o.host)} showHost={hosts.size > 1 || isRollback} />
+                    <OpLine key={i} op={o} hostName={hostName(o.host)} showHost={hosts.size > 1 || isRollback} showUndo={!isRollback} />
                   ))}
                 </Box>
               ) : (

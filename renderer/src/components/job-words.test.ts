@@ -49,6 +49,13 @@ describe('job state words', () => {
     expect(r.lines[0]).toBe('Step 2 failed: boom.');
   });
 
+  it('rolled-back names the rollback job by what people see, not its id', () => {
+    const s = jobSummary(job('rolled-back', { error: 'Rolled back by job fba7c7d4-f839-400d-bc70-3df257f8efc7.' }));
+    expect(s.lines.join(' ')).not.toContain('fba7c7d4');
+    expect(s.lines[0]).toContain('"Roll back …"');
+    expect(jobSummary(job('succeeded', { parentJobId: 'x' })).lines[0]).toMatch(/rollback is complete/);
+  });
+
   it('interrupted counts the steps in doubt and says nothing changed at start', () => {
     const s = jobSummary(job('interrupted', { steps: [{ index: 0, title: 'a', command: 'a', state: 'in-doubt', message: 'x' }] }));
     expect(s.lines[0]).toMatch(/^1 step is in doubt/);

@@ -68,7 +68,10 @@ export function jobSummary(job: JobView): JobSummary {
       return {
         severity: 'success',
         title: `All ${n} steps done.`,
-        lines: job.verification?.ok ? ['The read-back from the server agrees with the plan.'] : [],
+        lines: [
+          ...(job.parentJobId ? ['The rollback is complete: the servers are as before the job it rolled back.'] : []),
+          ...(job.verification?.ok ? ['The read-back from the server agrees with the plan.'] : []),
+        ],
       };
     case 'verification-failed':
       return {
@@ -106,7 +109,11 @@ export function jobSummary(job: JobView): JobSummary {
       return {
         severity: 'info',
         title: 'Rolled back: the servers are as before this job.',
-        lines: [...(job.error ? [job.error] : []), 'The steps below show how far the job had got when it stopped.'],
+        lines: [
+          // Main names the rollback job by its id; people know it by its title ("Roll back ..."), listed on the same page.
+          ...(job.error ? [job.error.replace(/^Rolled back by job [0-9a-f-]{8,}\.$/i, 'Its rollback plan ran as a job of its own ("Roll back …", listed on the Activity page).')] : []),
+          'The steps below show how far the job had got when it stopped.',
+        ],
       };
     case 'resumed':
       return { severity: 'success', title: 'Finished after a resume.', lines: job.error ? [job.error] : [] };

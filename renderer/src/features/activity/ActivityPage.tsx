@@ -17,7 +17,7 @@ function JobItem({ j, attention }: { j: JobView; attention: boolean }) {
       <AccordionSummary expandIcon={<ExpandMoreIcon />}>
         <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', width: '100%' }}>
           <Chip size="small" color={jobStateColor(j.state)} label={jobStateLabel(j.state)} sx={{ minWidth: 96 }} />
-          <Typography sx={{ flexGrow: 1 }}>{j.title}</Typography>
+          <Typography sx={{ flexGrow: 1 }} data-testid="job-title">{j.title}</Typography>
           <Typography variant="body2" color="text.secondary">
             {new Date(j.startedAt).toLocaleString()}
           </Typography>
