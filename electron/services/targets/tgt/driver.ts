@@ -202,6 +202,12 @@ for f in "$1"/*.conf; do [ -f "$f" ] || continue; printf '\\036%s\\037' "$f"; ca
 
 // ---------------------------------------------------------------- driver
 
+/** The runner's word that a command did not start at all (no channel; connection gone before it could start). */
+function neverStarted(e: unknown): boolean {
+  const { code, message } = (e ?? {}) as { code?: string; message?: string };
+  return (code === 'channel-open-failed' && /Not connected/i.test(message ?? '')) || (code === 'connection-lost' && /before .* could start/.test(message ?? ''));
+}
+
 export interface TgtDriverOptions {
   runner: RemoteRunner;
   /** Run the scripts through `sudo -n bash` (login user is not root). */
@@ -243,8 +249,20 @@ export class TgtDriver implements TargetDriver {
     return ['tgtadm', ...(this.o.controlPort !== undefined ? ['-C', String(this.o.controlPort)] : []), '--lld', 'iscsi', ...args];
   }
 
-  private script(script: string, args: readonly string[], opts: ScriptOptions = {}): Promise<RunResult> {
-    return runScript(this.runner, script, args, { timeoutMs: this.timeoutMs, ...opts, sudo: !!this.o.sudo });
+  /**
+   * Runs a script; a command that never started because the connection had just dropped (the
+   * pool notices a dead connection a moment later, then reconnects) is tried again for a few
+   * seconds, so a rollback right after a lost connection does not fail for that alone.
+   */
+  private async script(script: string, args: readonly string[], opts: ScriptOptions = {}): Promise<RunResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await runScript(this.runner, script, args, { timeoutMs: this.timeoutMs, ...opts, sudo: !!this.o.sudo });
+      } catch (e) {
+        if (attempt >= 20 || !neverStarted(e) || opts.signal?.aborted) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   private async batch(entries: BatchEntry[], o: StepLog = {}): Promise<OpResult[]> {

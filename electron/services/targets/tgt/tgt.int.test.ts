@@ -1,20 +1,20 @@
-// TgtDriver + planners against the lab's stor1 (real sshd via the SSH pool, real tgtd, real tgt-admin).
+// The targets feature against the lab's stor1 through the real service graph: the host added as
+// the Hosts page adds it, plans built by the targets.* calls, applied by the JobRunner (real sshd
+// via the SSH pool, real tgtd, real tgt-admin).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { labSkipReason, loadLab, type LabInfo } from '../../../../e2e/lab/labinfo';
 import { fillStorage, freeStorage, restartTgtd } from '../../../../e2e/lab/faults';
 import { sshRun } from '../../../../e2e/lab/ssh';
-import { SshPool, SshRunner } from '../../ssh/pool';
-import { MemoryHostKeyStore } from '../../ssh/hostkeys';
-import { TgtDriver } from './driver';
-import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type TgtServerContext } from './planner';
+import type { TgtDriver } from './driver';
 import { computeDrift } from './drift';
 import { readTargetsView } from './view';
 import { holdSession } from '../../../test-support/iscsi-hold';
-import { runPlan } from '../../../test-support/run-plan';
-import { AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema, generateChapSecret, type TargetInput } from '../../../../shared/domain/target';
-import { MASK } from '../../../../shared/plan';
-import { PorticoError } from '../../../../shared/contract-kit';
+import { openLabTargets, type LabTargets } from '../../../test-support/lab-targets';
+import { generateChapSecret, type TargetInput } from '../../../../shared/domain/target';
+import { MASK, type PlanView } from '../../../../shared/plan';
 
 const reason = labSkipReason();
 const rnd = () => randomBytes(3).toString('hex');
@@ -22,28 +22,21 @@ const BASE = 'iqn.2024-01.lab.portico';
 
 describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
   let lab: LabInfo;
-  let pool: SshPool;
+  let t: LabTargets;
   let driver: TgtDriver;
-  let ctx: TgtServerContext;
   const created: string[] = [];
+  const plan = (call: Parameters<LabTargets['plan']>[0], input: object) => t.plan(call, input as Record<string, unknown>);
+  const create = (input: Omit<TargetInput, 'serverId'>) => plan('planCreate', input);
+  const apply = (v: PlanView) => t.apply(v.id);
   const stor1 = () => lab.hosts.stor1;
   const portalA = () => stor1().tgt!.portals[0];
   const portalB = () => stor1().tgt!.portals[1];
 
   beforeAll(async () => {
     lab = loadLab()!;
-    const h = stor1();
-    pool = new SshPool({
-      resolver: {
-        getHost: () => ({ name: 'stor1', address: h.ssh.host, port: h.ssh.port, user: 'root', auth: 'key', keyPath: lab.accounts.root.keyPath!, sudo: false }),
-        getSecret: () => null,
-      },
-      hostKeys: new MemoryHostKeyStore(),
-      knownHostsFiles: [lab.knownHostsPath],
-    });
-    driver = new TgtDriver({ runner: new SshRunner(pool, 'stor1'), controlPort: h.tgt!.controlPort, storageDir: h.storageDir! });
-    ctx = { serverId: 'stor1', driver };
-    await freeStorage(h);
+    t = await openLabTargets(lab, 'stor1');
+    driver = t.driver;
+    await freeStorage(stor1());
   });
 
   afterAll(async () => {
@@ -55,7 +48,7 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
       if (t) await sshRun(lab, 'stor1', ['tgtadm', '-C', String(stor1().tgt!.controlPort), '--lld', 'iscsi', '--mode', 'target', '--op', 'delete', '--force', '--tid', String(t.tid)], { allowFail: true });
     }
     await sshRun(lab, 'stor1', `rm -f /etc/tgt/conf.d/pt-* /srv/portico/pt-*`, { allowFail: true });
-    await pool.close();
+    await t?.dispose();
   });
 
   /** Everything the rollback promise covers: tgtd state (without sessions), conf.d, storage folder. */
@@ -85,9 +78,8 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     return s.statusClass === 0;
   }
 
-  function netManagerInput(name: string): TargetInput {
+  function netManagerInput(name: string): Omit<TargetInput, 'serverId'> {
     return {
-      serverId: 'stor1',
       name,
       iqn: `${BASE}:${name}`,
       comment: 'XenServer pool storage',
@@ -105,18 +97,21 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
 
   it('NetManager example: xenserver with 750GB + 500MB sparse LUNs, 2 initiators, 1 network; survives kill + restart', async () => {
     const name = `pt-xenserver-${rnd()}`;
-    const plan = await planTargetCreate(ctx, TargetInputSchema.parse(netManagerInput(name)));
+    const view = await create(netManagerInput(name));
     created.push(`${BASE}:${name}`);
-    expect(plan.lockKeys).toEqual(['host:stor1']);
-    expect(plan.warnings!.join('\n')).toMatch(/Sparse overcommit: .*750/);
-    expect(plan.artifacts![0].content).toContain(`<backing-store /srv/portico/${name}>`);
-    expect(plan.artifacts![0].content).toContain(`<backing-store /srv/portico/${name}_1>`);
-    const run = await runPlan(plan);
-    expect(run.error).toBeUndefined();
-    expect(run.ok).toBe(true);
-    const result = run.result as { luns: { lun: number; sizeBytes: number; allocatedBytes: number }[] };
+    expect(view.hostIds).toEqual([t.hostId]);
+    expect(view.warnings.join('\n')).toMatch(/Sparse overcommit: .*750/);
+    expect(view.artifacts[0].content).toContain(`<backing-store /srv/portico/${name}>`);
+    expect(view.artifacts[0].content).toContain(`<backing-store /srv/portico/${name}_1>`);
+    const job = await apply(view);
+    expect(job.error).toBeNull();
+    expect(job.state).toBe('succeeded');
+    const result = job.result as { luns: { lun: number; sizeBytes: number; allocatedBytes: number }[]; login: { asHost: boolean; luns: { lun: number; sizeBytes: number }[] } };
     expect(result.luns.map((l) => [l.lun, l.sizeBytes])).toEqual([[1, 750 * 1024 ** 3], [2, 500 * 1024 ** 2]]);
     expect(result.luns[0].allocatedBytes).toBeLessThan(1024 ** 2);
+    // The verify check logged in from the workstation as the first allowed initiator name (tgt ORs the rules).
+    expect(result.login.asHost).toBe(true);
+    expect(result.login.luns.map((l) => [l.lun, l.sizeBytes])).toEqual([[1, 750 * 1024 ** 3], [2, 500 * 1024 ** 2]]);
 
     // Native initiator on hv1 (net B, inside the allowed network) logs in and lists both LUNs.
     const ls = await lsFrom('hv1', portalB(), lab.hosts.hv1.initiatorIqn);
@@ -147,23 +142,28 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     const name = `pt-names-${rnd()}`;
     const secret = generateChapSecret();
     const mutual = generateChapSecret();
-    const plan = await planTargetCreate(ctx, TargetInputSchema.parse({
-      serverId: 'stor1', name, iqn: `${BASE}:${name}`,
+    const view = await create({
+      name, iqn: `${BASE}:${name}`,
       luns: [{ size: '8MB', backing: { kind: 'full' }, readonly: true, vendorId: 'PORTICO', productId: 'VDISK' }],
       access: { initiators: [lab.hosts.hv2.initiatorIqn], networks: [], chap: { user: `pt-in-${rnd()}`, secret, mutual: { user: `pt-out-${rnd()}`, secret: mutual } } },
-    }));
+    });
     created.push(`${BASE}:${name}`);
-    const shown = JSON.stringify({ steps: plan.steps.map((s) => [s.title, s.command, s.undoCommand]), artifacts: plan.artifacts, warnings: plan.warnings });
+    const shown = JSON.stringify(view);
     expect(shown).not.toContain(secret);
     expect(shown).not.toContain(mutual);
     expect(shown).toContain(MASK);
-    expect(plan.secrets).toEqual(expect.arrayContaining([secret, mutual]));
-    const run = await runPlan(plan);
-    expect(run.error).toBeUndefined();
-    expect(run.log.join('\n')).not.toContain(secret);
+    const job = await apply(view);
+    expect(job.error).toBeNull();
+    expect(JSON.stringify(job)).not.toContain(secret);
+    expect(JSON.stringify(t.svc.audit.list(500))).not.toContain(secret);
+    // Neither the journal nor anything else in the data folder holds a secret.
+    t.svc.db.pragma('wal_checkpoint(TRUNCATE)');
+    for (const f of readdirSync(t.dataDir)) expect(readFileSync(join(t.dataDir, f)).includes(secret), f).toBe(false);
     const conf = (await driver.readConfFiles()).find((f) => f.path.endsWith(`/${name}.conf`))!;
     expect(conf.text).toContain('initiator-address 255.255.255.255');
     expect(conf.text).toContain(`incominguser `);
+    // The file holds the CHAP secrets: 0600, root's.
+    expect((await sshRun(lab, 'stor1', ['stat', '-c', '%a %U', conf.path])).stdout.trim()).toBe('600 root');
     for (const phase of ['before restart', 'after restart']) {
       const t = (await driver.readState()).targets.find((x) => x.iqn === `${BASE}:${name}`)!;
       expect(t.aclAddresses, phase).toEqual(['255.255.255.255']);
@@ -179,13 +179,15 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     const name = `pt-flows-${rnd()}`;
     const iqn = `${BASE}:${name}`;
     created.push(iqn);
-    expect((await runPlan(await planTargetCreate(ctx, TargetInputSchema.parse({ serverId: 'stor1', name, iqn, luns: [{ size: '16MB', backing: { kind: 'sparse' } }], access: { networks: ['203.0.113.0/24'] } })))).ok).toBe(true);
-    const add = await runPlan(await planLunAdd(ctx, LunAddInputSchema.parse({ serverId: 'stor1', iqn, luns: [{ size: '4MB', backing: { kind: 'sparse' } }, { size: '2MB', backing: { kind: 'full' } }] })));
-    expect(add.error).toBeUndefined();
+    expect((await apply(await create({ name, iqn, luns: [{ size: '16MB', backing: { kind: 'sparse' } }], access: { networks: ['203.0.113.0/24'] } }))).state).toBe('succeeded');
+    const add = await apply(await plan('planLunAdd', { iqn, luns: [{ size: '4MB', backing: { kind: 'sparse' } }, { size: '2MB', backing: { kind: 'full' } }] }));
+    expect(add.error).toBeNull();
     let t = (await driver.readState()).targets.find((x) => x.iqn === iqn)!;
     expect(t.luns.map((l) => [l.lun, l.path])).toEqual([[0, null], [1, `/srv/portico/${name}`], [2, `/srv/portico/${name}_1`], [3, `/srv/portico/${name}_2`]]);
-    const edit = await runPlan(await planAccessEdit(ctx, AccessEditInputSchema.parse({ serverId: 'stor1', iqn, access: { networks: ['192.0.2.21'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: `pt-e-${rnd()}`, secret: generateChapSecret() } } })));
-    expect(edit.error).toBeUndefined();
+    const edit = await apply(await plan('planAccess', { iqn, access: { networks: ['192.0.2.21'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: `pt-e-${rnd()}`, secret: generateChapSecret() } } }));
+    expect(edit.error).toBeNull();
+    // Now it holds a secret: 0600, and the replaced version is kept as .prev, 0600 too.
+    expect((await sshRun(lab, 'stor1', ['stat', '-c', '%a', `/etc/tgt/conf.d/${name}.conf`, `/etc/tgt/conf.d/${name}.conf.prev`])).stdout.trim().split('\n')).toEqual(['600', '600']);
     t = (await driver.readState()).targets.find((x) => x.iqn === iqn)!;
     expect(t.aclAddresses).toEqual(['192.0.2.21']);
     expect(t.aclNames).toEqual(['iqn.2011-07.com.example:89abcdef']);
@@ -201,8 +203,8 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     expect(row.driftMessages.join('\n')).toMatch(/ALL is running but not in the file/);
     expect(row.driftMessages.join('\n')).toMatch(/LUN 3 .* in the file but not running/);
     expect(row.luns[0].apparentBytes).toBe(16 * 1024 ** 2);
-    const rec = await runPlan(await planReconcile(ctx, { serverId: 'stor1', iqn }));
-    expect(rec.error).toBeUndefined();
+    const rec = await apply(await plan('planReconcile', { iqn }));
+    expect(rec.error).toBeNull();
     expect((rec.result as { remaining: unknown[] }).remaining).toEqual([]);
     t = (await driver.readState()).targets.find((x) => x.iqn === iqn)!;
     expect(t.aclAddresses).toEqual(['192.0.2.21']);
@@ -213,89 +215,67 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     const name = `pt-del-${rnd()}`;
     const iqn = `${BASE}:${name}`;
     created.push(iqn);
-    expect((await runPlan(await planTargetCreate(ctx, TargetInputSchema.parse({ serverId: 'stor1', name, iqn, luns: [{ size: '4MB', backing: { kind: 'sparse' } }], access: { networks: ['203.0.113.0/24'] } })))).ok).toBe(true);
+    expect((await apply(await create({ name, iqn, luns: [{ size: '4MB', backing: { kind: 'sparse' } }], access: { networks: ['203.0.113.0/24'] } }))).state).toBe('succeeded');
+    // A .prev from an earlier edit goes with the target.
+    expect((await apply(await plan('planAccess', { iqn, access: { networks: ['203.0.113.0/24', '192.0.2.0/24'] } }))).state).toBe('succeeded');
     const [host, port] = portalA().split(':');
     const session = await holdSession({ host, port: Number(port), targetName: iqn, initiatorName: 'iqn.2024-01.lab.portico:workstation' });
     expect(session.statusClass).toBe(0);
     try {
-      const err = await planTargetDelete(ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn })).catch((e) => e);
-      expect(err).toBeInstanceOf(PorticoError);
+      const err = await plan('planDelete', { iqn }).catch((e) => e);
       expect(err.code).toBe('target-in-use');
       expect(err.message).toContain('iqn.2024-01.lab.portico:workstation from 203.0.113.1');
       // Forcing with a stale list is refused too.
-      await expect(planTargetDelete(ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.x:other'] }))).rejects.toThrow(/confirm the forced delete again/);
-      const plan = await planTargetDelete(ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.2024-01.lab.portico:workstation'], deleteBackingFiles: true }));
-      expect(plan.warnings!.join('\n')).toMatch(/allocated/);
-      const run = await runPlan(plan);
-      expect(run.error).toBeUndefined();
+      await expect(plan('planDelete', { iqn, force: true, confirmedSessions: ['iqn.x:other'] })).rejects.toThrow(/confirm the forced delete again/);
+      const view = await plan('planDelete', { iqn, force: true, confirmedSessions: ['iqn.2024-01.lab.portico:workstation'], deleteBackingFiles: true });
+      expect(view.warnings.join('\n')).toMatch(/allocated/);
+      expect(view.steps.at(-1)!.ops.every((o) => o.irreversible)).toBe(true);
+      const job = await apply(view);
+      expect(job.error).toBeNull();
     } finally {
       await session.close();
     }
     expect((await driver.readState()).targets.some((t) => t.iqn === iqn)).toBe(false);
     const files = await driver.readFiles([`/etc/tgt/conf.d/${name}.conf`, `/etc/tgt/conf.d/${name}.conf.prev`, `/srv/portico/${name}`]);
     expect(files.get(`/etc/tgt/conf.d/${name}.conf`)).toBeNull();
-    expect(files.get(`/etc/tgt/conf.d/${name}.conf.prev`)?.toString()).toContain(`<target ${iqn}>`);
+    expect(files.get(`/etc/tgt/conf.d/${name}.conf.prev`)).toBeNull();
     expect(files.get(`/srv/portico/${name}`)).toBeNull();
-    await sshRun(lab, 'stor1', ['rm', '-f', `/etc/tgt/conf.d/${name}.conf.prev`]);
   });
 
   it('rollback on a full disk leaves tgtd, conf.d and the storage folder exactly as before', async () => {
     const name = `pt-full-${rnd()}`;
-    const plan = await planTargetCreate(ctx, TargetInputSchema.parse({
-      serverId: 'stor1', name, iqn: `${BASE}:${name}`,
+    const view = await create({
+      name, iqn: `${BASE}:${name}`,
       luns: [{ size: '8MB', backing: { kind: 'sparse' } }, { size: '32MB', backing: { kind: 'full' } }],
       access: { networks: ['192.0.2.0/24'], chap: { user: `pt-rb-${rnd()}`, secret: generateChapSecret() } },
-    }));
+    });
     const before = await snapshot();
     await fillStorage(stor1(), 4 * 1024 ** 2);
-    let run;
+    let job;
     try {
-      run = await runPlan(plan);
+      job = await apply(view);
     } finally {
       await freeStorage(stor1());
     }
-    expect(run.ok).toBe(false);
-    expect(run.error).toMatch(/No space left|cannot allocate/);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatch(/No space left|cannot allocate/);
     expect(await snapshot()).toEqual(before);
   });
 
-  it('rollback when persisting fails after tgtadm succeeded (conf.d blocked)', async () => {
-    const name = `pt-conf-${rnd()}`;
-    const plan = await planTargetCreate(ctx, TargetInputSchema.parse({
-      serverId: 'stor1', name, iqn: `${BASE}:${name}`,
-      luns: [{ size: '4MB', backing: { kind: 'sparse' } }],
-      access: { initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: `pt-rc-${rnd()}`, secret: generateChapSecret() } },
-    }));
-    const before = await snapshot();
-    // A directory where the temp file goes makes the atomic write fail.
-    await sshRun(lab, 'stor1', ['mkdir', `/etc/tgt/conf.d/${name}.conf.portico-tmp`]);
-    let run;
-    try {
-      run = await runPlan(plan);
-    } finally {
-      await sshRun(lab, 'stor1', ['rmdir', `/etc/tgt/conf.d/${name}.conf.portico-tmp`]);
-    }
-    expect(run.ok).toBe(false);
-    expect(run.failedStep).toBe(plan.steps.length - 1);
-    expect(run.undone.length).toBe(plan.steps.length - 1);
-    expect(run.undoErrors).toEqual([]);
-    expect(await snapshot()).toEqual(before);
-  });
+  // A failure at every single operation (and a lost connection, and a killed console) is the fault matrix's job: fault-matrix.int.test.ts.
 
   it('refuses collisions at plan time and stale plans at apply time', async () => {
     const name = `pt-stale-${rnd()}`;
-    const input: TargetInput = { serverId: 'stor1', name, iqn: `${BASE}:${name}`, luns: [{ size: '4MB', backing: { kind: 'sparse' } }], access: { networks: ['192.0.2.0/24'] } };
-    const p1 = await planTargetCreate(ctx, TargetInputSchema.parse(input));
-    const p2 = await planTargetCreate(ctx, TargetInputSchema.parse(input));
+    const input = { name, iqn: `${BASE}:${name}`, luns: [{ size: '4MB', backing: { kind: 'sparse' as const } }], access: { networks: ['192.0.2.0/24'] } };
+    const p1 = await create(input);
+    const p2 = await create(input);
     created.push(input.iqn);
-    expect((await runPlan(p1)).ok).toBe(true);
-    const r2 = await runPlan(p2);
-    expect(r2.ok).toBe(false);
-    expect(r2.stale).toMatch(/now exists/);
-    await expect(planTargetCreate(ctx, TargetInputSchema.parse(input))).rejects.toThrow(/IQN: .* already exists on stor1/);
-    await expect(planTargetCreate(ctx, TargetInputSchema.parse({ ...input, iqn: `${BASE}:${name}-x` }))).rejects.toThrow(/Name: .*\.conf already exists|already exists on stor1/);
+    expect((await apply(p1)).state).toBe('succeeded');
+    await expect(t.svc.jobs.apply(p2.id)).rejects.toMatchObject({ code: 'plan-stale', message: expect.stringMatching(/now exists/) });
+    await expect(create(input)).rejects.toThrow(/IQN: .* already exists on stor1/);
+    await expect(create({ ...input, iqn: `${BASE}:${name}-x` })).rejects.toThrow(/Name: .*\.conf already exists|already exists on stor1/);
     const st = await driver.readState();
-    await expect(planTargetCreate(ctx, TargetInputSchema.parse({ ...input, name: `${name}-y`, iqn: `${BASE}:${name}-y`, luns: [{ size: '1TB', backing: { kind: 'full' } }] }))).rejects.toThrow(/LUN size: Not enough free space/);
+    await expect(create({ ...input, name: `${name}-y`, iqn: `${BASE}:${name}-y`, luns: [{ size: '1TB', backing: { kind: 'full' } }] })).rejects.toThrow(/LUN size: Not enough free space/);
     expect(st.targets.length).toBeGreaterThan(0);
   });
 });
