@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAddressAcl, parseAccountShow, parsePortalShow, parseSysShow, parseTargetShow, TgtParseError } from './parser';
+import { isAddressAcl, parseAccountShow, parsePortalShow, parseSysShow, parseTargetShow, TgtParseError, type TgtLun } from './parser';
 
 const fx = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', n), 'utf8');
 
@@ -118,5 +118,122 @@ describe('other show modes', () => {
   it('ACL classification', () => {
     for (const a of ['ALL', '10.0.0.1', '10.0.0.0/8', '[fd00::1]', '[fd00::]/64']) expect(isAddressAcl(a)).toBe(true);
     for (const n of ['iqn.1994-05.com.redhat:x', 'eui.0123456789ABCDEF', 'naa.0123456789abcdef', 'foo']) expect(isAddressAcl(n)).toBe(false);
+  });
+});
+
+// A live tgtd's state at the size the tgt-parse bench reads (1,000 targets x 4 LUNs, ~80,000 lines),
+// in tgt's own layout: every 5th target has a CHAP account, every 100th a session with two connections.
+function bigShow(targets = 1000, luns = 4): string {
+  const out: string[] = [];
+  for (let tid = 1; tid <= targets; tid++) {
+    out.push(`Target ${tid}: iqn.2024-01.bench.portico:vm-disk-${tid}`, '    System information:', '        Driver: iscsi', '        State: ready', '    I_T nexus information:');
+    if (tid % 100 === 0) {
+      out.push(`        I_T nexus: ${tid}`, `            Initiator: iqn.1994-05.com.redhat:hv${tid % 7} alias: hv-${tid}`);
+      out.push('            Connection: 0', '                IP Address: 192.0.2.10', '            Connection: 1', '                IP Address: 192.0.2.11');
+    }
+    out.push('    LUN information:');
+    for (let l = 0; l <= luns; l++) {
+      out.push(
+        `        LUN: ${l}`, `            Type: ${l ? 'disk' : 'controller'}`, `            SCSI ID: IET     ${String(tid).padStart(4, '0')}000${l}`,
+        `            SCSI SN: beaf${tid}${l}`, `            Size: ${l ? 1000 * l + tid : 0} MB, Block size: ${l ? 512 : 1}`, '            Online: Yes',
+        '            Removable media: No', '            Prevent removal: No', `            Readonly: ${l === 4 && tid % 2 ? 'Yes' : 'No'}`, '            SWP: No',
+        `            Thin-provisioning: ${l === 3 ? 'Yes' : 'No'}`, `            Backing store type: ${l ? 'rdwr' : 'null'}`,
+        `            Backing store path: ${l ? `/srv/portico/vm-disk-${tid}_${l}` : 'None'}`, `            Backing store flags: ${l === 2 ? 'sync:direct' : ''}`,
+      );
+    }
+    out.push('    Account information:');
+    if (tid % 5 === 0) out.push(`        chap-${tid}`, `        mutual-${tid} (outgoing)`);
+    out.push('    ACL information:', '        192.0.2.0/24', `        iqn.1994-05.com.redhat:hv${tid % 7}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Rewrites every LUN block out of tgt's order (SCSI SN before SCSI ID), so each is read line by line. */
+const reordered = (text: string) => text.replace(/^( {12}SCSI ID: .*)\n( {12}SCSI SN: .*)$/gm, '$2\n$1');
+
+describe('parseTargetShow on 1,000 targets x 4 LUNs', () => {
+  const text = bigShow();
+  const targets = parseTargetShow(text);
+
+  it('reads every target, LUN, session, account and ACL', () => {
+    expect(text.split('\n').length).toBeGreaterThan(80_000);
+    expect(targets).toHaveLength(1000);
+    expect(targets.map((t) => t.tid)).toEqual(Array.from({ length: 1000 }, (_, k) => k + 1));
+    expect(targets.every((t) => t.luns.map((l) => l.lun).join() === '0,1,2,3,4')).toBe(true);
+    expect(targets.reduce((n, t) => n + t.luns.length, 0)).toBe(5000);
+    expect(targets.reduce((n, t) => n + t.sessions.length, 0)).toBe(10);
+    expect(targets.reduce((n, t) => n + t.accounts.length, 0)).toBe(400);
+    expect(targets.every((t) => t.aclAddresses.join() === '192.0.2.0/24' && t.aclNames.length === 1)).toBe(true);
+    expect(targets.flatMap((t) => t.luns).filter((l) => l.readonly)).toHaveLength(500);
+    expect(targets.flatMap((t) => t.luns).filter((l) => l.thinProvisioning)).toHaveLength(1000);
+    expect(targets.flatMap((t) => t.luns).some((l) => l.extra !== undefined)).toBe(false);
+  });
+
+  it('reads each value as written (targets 1 and 100 by hand)', () => {
+    const lun = (tid: number, l: number, over: Partial<TgtLun>): TgtLun => ({
+      lun: l, type: 'disk', scsiId: `IET     ${String(tid).padStart(4, '0')}000${l}`, scsiSn: `beaf${tid}${l}`, sizeBytes: (1000 * l + tid) * 1_000_000,
+      blockSize: 512, online: true, removable: false, preventRemoval: false, readonly: false, swp: false, thinProvisioning: false,
+      bsType: 'rdwr', path: `/srv/portico/vm-disk-${tid}_${l}`, bsFlags: '', ...over,
+    });
+    const controller = (tid: number) => lun(tid, 0, { type: 'controller', sizeBytes: 0, blockSize: 1, bsType: 'null', path: null });
+    expect(targets[0]).toEqual({
+      tid: 1, iqn: 'iqn.2024-01.bench.portico:vm-disk-1', driver: 'iscsi', state: 'ready', sessions: [],
+      luns: [controller(1), lun(1, 1, {}), lun(1, 2, { bsFlags: 'sync:direct' }), lun(1, 3, { thinProvisioning: true }), lun(1, 4, { readonly: true })],
+      accounts: [], aclAddresses: ['192.0.2.0/24'], aclNames: ['iqn.1994-05.com.redhat:hv1'],
+    });
+    expect(targets[99]).toEqual({
+      tid: 100, iqn: 'iqn.2024-01.bench.portico:vm-disk-100', driver: 'iscsi', state: 'ready',
+      sessions: [{ nexus: 100, initiator: 'iqn.1994-05.com.redhat:hv2', alias: 'hv-100', connections: [{ cid: 0, address: '192.0.2.10' }, { cid: 1, address: '192.0.2.11' }] }],
+      luns: [controller(100), lun(100, 1, {}), lun(100, 2, { bsFlags: 'sync:direct' }), lun(100, 3, { thinProvisioning: true }), lun(100, 4, {})],
+      accounts: [{ user: 'chap-100', outgoing: false }, { user: 'mutual-100', outgoing: true }], aclAddresses: ['192.0.2.0/24'], aclNames: ['iqn.1994-05.com.redhat:hv2'],
+    });
+  });
+
+  it('gives the same result for blocks in another key order (read line by line) and without the last newline', () => {
+    const other = reordered(text);
+    expect(other).not.toBe(text);
+    expect(parseTargetShow(other)).toEqual(targets);
+    expect(parseTargetShow(text.slice(0, -1))).toEqual(targets);
+    expect(parseTargetShow(other.slice(0, -1))).toEqual(targets);
+  });
+
+  it('keeps a newer key at the end of a block, and any one block out of order, next to blocks in order', () => {
+    const lines = text.split('\n');
+    const at = lines.indexOf('            Backing store path: /srv/portico/vm-disk-500_2');
+    const extra = [...lines.slice(0, at + 2), '            Write cache: On', ...lines.slice(at + 2)].join('\n');
+    const got = parseTargetShow(extra);
+    expect(got[499].luns[2].extra).toEqual({ 'Write cache': 'On' });
+    expect({ ...got[499].luns[2], extra: undefined }).toEqual({ ...targets[499].luns[2], extra: undefined });
+    expect(got.filter((t) => t.luns.some((l) => l.extra))).toHaveLength(1);
+    const one = [...lines.slice(0, at - 1), lines[at], lines[at - 1], ...lines.slice(at + 1)].join('\n');
+    expect(parseTargetShow(one)).toEqual(targets);
+  });
+
+  it('names the right line of a malformed input after thousands of blocks', () => {
+    const lines = text.split('\n');
+    const fails = (mutated: string[], lineNo: number, reason: RegExp) => {
+      try {
+        parseTargetShow(mutated.join('\n'));
+      } catch (e) {
+        expect(e).toBeInstanceOf(TgtParseError);
+        expect((e as TgtParseError).lineNo).toBe(lineNo);
+        expect((e as TgtParseError).lineText).toBe(mutated[lineNo - 1]);
+        expect((e as Error).message).toMatch(reason);
+        return;
+      }
+      throw new Error('parsed');
+    };
+    const k = lines.indexOf('            Readonly: Yes', 60_000);
+    fails(lines.map((l, i) => (i === k ? '            Readonly: Maybe' : l)), k - 7, /Readonly must be Yes or No/); // the LUN's own line, 8 above
+    fails([...lines.slice(0, k + 1), '             Write cache: On', ...lines.slice(k + 1)], k + 2, /unexpected indentation \(13 spaces\)/);
+    const flags = lines.lastIndexOf('            Backing store flags: ');
+    fails([...lines.slice(0, flags + 1), '                Write cache: On', ...lines.slice(flags + 1)], flags + 2, /unexpected indentation \(16 spaces\)/);
+    fails(lines.map((l, i) => (i === flags ? '            Backing store flags' : l)), flags + 1, /expected "<key>: <value>"/);
+    fails(lines.map((l, i) => (i === k ? '            Online: No' : l)), k + 1, /"Online" repeated in LUN 4/);
+    // The last target ends inside its LUN section: the error names the last line.
+    const last = lines.lastIndexOf('    Account information:');
+    fails(lines.slice(0, last), last, /target 1000 has no "Account information:" section/);
+    const reLines = reordered(text).split('\n').slice(0, last);
+    fails(reLines, last, /target 1000 has no "Account information:" section/);
   });
 });

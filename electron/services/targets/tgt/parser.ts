@@ -93,215 +93,459 @@ export function isAddressAcl(entry: string): boolean {
   return ADDR_ACL.test(entry);
 }
 
-type Section = 'none' | 'system' | 'nexus' | 'lun' | 'account' | 'acl';
+// parseTargetShow reads the text once, front to back, with indexOf and character codes: no split
+// into a line array, no regex or Map per line, no copy of a line except the values it keeps. The
+// show output of 1,000 targets x 4 LUNs is ~80,000 lines, ~65,000 of them inside LUN blocks: a LUN
+// block in tgt's own layout (its 13 lines in tgt's order, nothing else) is read by one sticky regex
+// match from its "LUN: n" line (LUN_BLOCK); any other block (a newer tgt's extra keys, another
+// order, a malformed line) fails that match within the block and is read line by line, which is
+// also where every error is found. Both give the same result for the same block; all work is
+// linear in the text (no backtracking: every capture ends at a fixed character).
 
-const LUN_KEYS = new Set([
-  'Type', 'SCSI ID', 'SCSI SN', 'Size', 'Online', 'Removable media', 'Prevent removal', 'Readonly', 'SWP',
-  'Thin-provisioning', 'Backing store type', 'Backing store path', 'Backing store flags',
-]);
+const WHAT_TARGET = 'tgtadm --mode target --op show';
 
-function indentOf(line: string): number {
-  let i = 0;
-  while (i < line.length && line.charCodeAt(i) === 32) i++;
-  return i;
+const S_NONE = 0;
+const S_SYSTEM = 1;
+const S_NEXUS = 2;
+const S_LUN = 3;
+const S_ACCOUNT = 4;
+const S_ACL = 5;
+/** Section headers (4 spaces in), indexed by section code; the order missing ones are reported in. */
+const SECTIONS = ['', 'System information', 'I_T nexus information', 'LUN information', 'Account information', 'ACL information'];
+const ALL_SECTIONS = (1 << S_SYSTEM) | (1 << S_NEXUS) | (1 << S_LUN) | (1 << S_ACCOUNT) | (1 << S_ACL);
+
+/** JavaScript's \s (what the grammar's \S excludes). */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
 }
 
+/** text[s, e) is one or more non-space characters (/^\S+$/). */
+function isToken(text: string, s: number, e: number): boolean {
+  if (s >= e) return false;
+  for (let k = s; k < e; k++) if (isSpace(text.charCodeAt(k))) return false;
+  return true;
+}
+
+/** The first position at or after s (before e) that is not an ASCII digit. */
+function digitsEnd(text: string, s: number, e: number): number {
+  while (s < e) {
+    const c = text.charCodeAt(s);
+    if (c < 48 || c > 57) break;
+    s++;
+  }
+  return s;
+}
+
+/** The value of text[s, e) if it is one or more ASCII digits (/^\d+$/), else -1. */
+function digitsValue(text: string, s: number, e: number): number {
+  if (s >= e) return -1;
+  let v = 0;
+  for (let k = s; k < e; k++) {
+    const c = text.charCodeAt(k) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return e - s > 15 ? Number(text.slice(s, e)) : v; // exact either way
+}
+
+/** text[s, e) is exactly `word`. */
+function isWord(text: string, s: number, e: number, word: string): boolean {
+  return e - s === word.length && text.startsWith(word, s);
+}
+
+/** text[s, e) is `prefix` followed by digits only: their value, else -1. */
+function prefixedNumber(text: string, s: number, e: number, prefix: string): number {
+  return text.startsWith(prefix, s) && s + prefix.length <= e ? digitsValue(text, s + prefix.length, e) : -1;
+}
+
+const YN_MISSING = 0;
+const YN_YES = 1;
+const YN_NO = 2;
+const YN_OTHER = 3;
+
+function ynCode(text: string, s: number, e: number): number {
+  if (isWord(text, s, e, 'Yes')) return YN_YES;
+  if (isWord(text, s, e, 'No')) return YN_NO;
+  return YN_OTHER;
+}
+
+/** One LUN block while it is read: each known key's value, undefined/0 until its line is seen. */
 interface LunDraft {
   lun: number;
-  f: Map<string, string>;
+  /** The "LUN: n" line (0-based number, start and end offsets), which errors about the block name. */
   line: number;
+  start: number;
+  end: number;
+  type: string | undefined;
+  scsiId: string | undefined;
+  scsiSn: string | undefined;
+  /** 0: no Size line; 1: "N MB, Block size: M"; 2: malformed. */
+  size: number;
+  sizeMb: number;
+  blockSize: number;
+  online: number;
+  removable: number;
+  preventRemoval: number;
+  readonly: number;
+  swp: number;
+  thin: number;
+  bsType: string | undefined;
+  path: string | undefined;
+  flags: string | undefined;
+  /** Keys this parser does not model, in order of appearance. */
+  extra: Map<string, string> | null;
+}
+
+const IND12 = ' '.repeat(12);
+/**
+ * A LUN block exactly as tgt prints it (usr/target.c, tgt 1.0.8x), from its "LUN: n" line through
+ * "Backing store flags", each line ended by "\n", the next line (if any) not indented 12 or more.
+ * Groups: lun, type, SCSI ID, SCSI SN, size MB, block size, online, removable, prevent removal,
+ * readonly, SWP, thin provisioning, backing store type, path, flags.
+ */
+const LUN_BLOCK = new RegExp(
+  ' {8}LUN: (\\d+)\\n' +
+    [
+      'Type: ([^\\n]*)', 'SCSI ID: ([^\\n]*)', 'SCSI SN: ([^\\n]*)', 'Size: (\\d+) MB, Block size: (\\d+)', 'Online: (Yes|No)',
+      'Removable media: (Yes|No)', 'Prevent removal: (Yes|No)', 'Readonly: (Yes|No)', 'SWP: (Yes|No)', 'Thin-provisioning: (Yes|No)',
+      'Backing store type: ([^\\n]*)', 'Backing store path: ([^\\n]*)', 'Backing store flags: ([^\\n]*)',
+    ].map((l) => `${IND12}${l}\\n`).join('') +
+    '(?! {12})',
+  'y',
+);
+/** Lines in a LUN_BLOCK match. */
+const LUN_BLOCK_LINES = 14;
+/** Its last line's length without the flags value. */
+const FLAGS_LINE_HEAD = IND12.length + 'Backing store flags: '.length;
+
+function lunFromBlock(m: RegExpExecArray): TgtLun {
+  return {
+    lun: Number(m[1]),
+    type: m[2],
+    scsiId: m[3],
+    scsiSn: m[4],
+    sizeBytes: Number(m[5]) * 1_000_000,
+    blockSize: Number(m[6]),
+    online: m[7] === 'Yes',
+    removable: m[8] === 'Yes',
+    preventRemoval: m[9] === 'Yes',
+    readonly: m[10] === 'Yes',
+    swp: m[11] === 'Yes',
+    thinProvisioning: m[12] === 'Yes',
+    bsType: m[13],
+    path: m[14] === 'None' ? null : m[14],
+    bsFlags: m[15].trim(),
+  };
+}
+
+function newLunDraft(lun: number, line: number, start: number, end: number): LunDraft {
+  return {
+    lun, line, start, end, type: undefined, scsiId: undefined, scsiSn: undefined, size: 0, sizeMb: 0, blockSize: 0,
+    online: YN_MISSING, removable: YN_MISSING, preventRemoval: YN_MISSING, readonly: YN_MISSING, swp: YN_MISSING, thin: YN_MISSING,
+    bsType: undefined, path: undefined, flags: undefined, extra: null,
+  };
+}
+
+function lineError(text: string, i: number, s: number, e: number, reason: string): TgtParseError {
+  return new TgtParseError(WHAT_TARGET, i + 1, text.slice(s, e), reason);
+}
+
+/**
+ * Stores one "key: value" line of a LUN block (key text[b, c), value text[v, e)); returns the
+ * repeated key's name if the block already had it, else null.
+ */
+function lunField(text: string, d: LunDraft, b: number, c: number, v: number, e: number): string | null {
+  switch (c - b) {
+    case 3:
+      if (text.startsWith('SWP', b)) return d.swp !== YN_MISSING ? 'SWP' : ((d.swp = ynCode(text, v, e)), null);
+      break;
+    case 4:
+      if (text.startsWith('Type', b)) return d.type !== undefined ? 'Type' : ((d.type = text.slice(v, e)), null);
+      if (text.startsWith('Size', b)) {
+        if (d.size !== 0) return 'Size';
+        // "N MB, Block size: M"
+        const q = digitsEnd(text, v, e);
+        const bs = digitsValue(text, q + 17, e);
+        if (q > v && bs >= 0 && text.startsWith(' MB, Block size: ', q)) {
+          d.size = 1;
+          d.sizeMb = digitsValue(text, v, q);
+          d.blockSize = bs;
+        } else d.size = 2;
+        return null;
+      }
+      break;
+    case 6:
+      if (text.startsWith('Online', b)) return d.online !== YN_MISSING ? 'Online' : ((d.online = ynCode(text, v, e)), null);
+      break;
+    case 7:
+      if (text.startsWith('SCSI ID', b)) return d.scsiId !== undefined ? 'SCSI ID' : ((d.scsiId = text.slice(v, e)), null);
+      if (text.startsWith('SCSI SN', b)) return d.scsiSn !== undefined ? 'SCSI SN' : ((d.scsiSn = text.slice(v, e)), null);
+      break;
+    case 8:
+      if (text.startsWith('Readonly', b)) return d.readonly !== YN_MISSING ? 'Readonly' : ((d.readonly = ynCode(text, v, e)), null);
+      break;
+    case 15:
+      if (text.startsWith('Removable media', b)) return d.removable !== YN_MISSING ? 'Removable media' : ((d.removable = ynCode(text, v, e)), null);
+      if (text.startsWith('Prevent removal', b)) return d.preventRemoval !== YN_MISSING ? 'Prevent removal' : ((d.preventRemoval = ynCode(text, v, e)), null);
+      break;
+    case 17:
+      if (text.startsWith('Thin-provisioning', b)) return d.thin !== YN_MISSING ? 'Thin-provisioning' : ((d.thin = ynCode(text, v, e)), null);
+      break;
+    case 18:
+      if (text.startsWith('Backing store type', b)) return d.bsType !== undefined ? 'Backing store type' : ((d.bsType = text.slice(v, e)), null);
+      if (text.startsWith('Backing store path', b)) return d.path !== undefined ? 'Backing store path' : ((d.path = text.slice(v, e)), null);
+      break;
+    case 19:
+      if (text.startsWith('Backing store flags', b)) return d.flags !== undefined ? 'Backing store flags' : ((d.flags = text.slice(v, e)), null);
+      break;
+  }
+  const k = text.slice(b, c);
+  if (d.extra === null) d.extra = new Map();
+  else if (d.extra.has(k)) return k;
+  d.extra.set(k, text.slice(v, e));
+  return null;
+}
+
+/** Checks a finished LUN block (in the order the grammar names its lines) and adds it to the target. */
+function finishLun(text: string, d: LunDraft, t: TgtTarget): void {
+  const fail = (reason: string): never => {
+    throw lineError(text, d.line, d.start, d.end, reason);
+  };
+  const missing = (k: string): never => fail(`LUN ${d.lun} has no "${k}" line`);
+  const yn = (code: number, key: string, dflt: boolean | null): boolean => {
+    if (code === YN_MISSING) return dflt === null ? missing(key) : dflt;
+    if (code === YN_YES) return true;
+    if (code === YN_NO) return false;
+    return fail(`${key} must be Yes or No`);
+  };
+  if (d.size === 0) missing('Size');
+  if (d.size === 2) fail(`LUN ${d.lun} has a malformed Size line`);
+  const p = d.path ?? missing('Backing store path');
+  const l: TgtLun = {
+    lun: d.lun,
+    type: d.type ?? missing('Type'),
+    scsiId: d.scsiId ?? missing('SCSI ID'),
+    scsiSn: d.scsiSn ?? missing('SCSI SN'),
+    sizeBytes: d.sizeMb * 1_000_000,
+    blockSize: d.blockSize,
+    online: yn(d.online, 'Online', null),
+    removable: yn(d.removable, 'Removable media', null),
+    preventRemoval: yn(d.preventRemoval, 'Prevent removal', null),
+    readonly: yn(d.readonly, 'Readonly', null),
+    swp: yn(d.swp, 'SWP', false),
+    thinProvisioning: yn(d.thin, 'Thin-provisioning', false),
+    bsType: d.bsType ?? missing('Backing store type'),
+    path: p === 'None' ? null : p,
+    bsFlags: d.flags === undefined ? '' : d.flags.trim(),
+  };
+  if (d.extra !== null) {
+    const extra: Record<string, string> = {};
+    for (const [k, v] of d.extra) extra[k] = v;
+    l.extra = extra;
+  }
+  t.luns.push(l);
 }
 
 export function parseTargetShow(text: string): TgtTarget[] {
-  const what = 'tgtadm --mode target --op show';
   const targets: TgtTarget[] = [];
-  const lines = text.split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
+  const n = text.length;
   let t: TgtTarget | null = null;
-  let section: Section = 'none';
+  let section = S_NONE;
+  let seen = 0; // bit per section code
   let session: TgtSession | null = null;
   let conn: TgtConnection | null = null;
   let lun: LunDraft | null = null;
-  const seenSections = new Set<string>();
-  const fail = (i: number, reason: string): never => {
-    throw new TgtParseError(what, i + 1, lines[i], reason);
-  };
-  const yn = (v: string, key: string, ln: number): boolean => {
-    if (v === 'Yes') return true;
-    if (v === 'No') return false;
-    return fail(ln, `${key} must be Yes or No`);
-  };
-  const int = (v: string, ln: number, what2: string): number => {
-    if (!/^\d+$/.test(v)) fail(ln, `${what2} is not a number`);
-    return Number(v);
-  };
-  const finishLun = () => {
-    if (!lun || !t) return;
-    const f = lun.f;
-    const need = (k: string): string => {
-      const v = f.get(k);
-      if (v === undefined) throw new TgtParseError(what, lun!.line + 1, lines[lun!.line], `LUN ${lun!.lun} has no "${k}" line`);
-      return v;
-    };
-    const sizeM = /^(\d+) MB, Block size: (\d+)$/.exec(need('Size'));
-    if (!sizeM) throw new TgtParseError(what, lun.line + 1, lines[lun.line], `LUN ${lun.lun} has a malformed Size line`);
-    const p = need('Backing store path');
-    const l: TgtLun = {
-      lun: lun.lun,
-      type: need('Type'),
-      scsiId: need('SCSI ID'),
-      scsiSn: need('SCSI SN'),
-      sizeBytes: Number(sizeM[1]) * 1_000_000,
-      blockSize: Number(sizeM[2]),
-      online: yn(need('Online'), 'Online', lun.line),
-      removable: yn(need('Removable media'), 'Removable media', lun.line),
-      preventRemoval: yn(need('Prevent removal'), 'Prevent removal', lun.line),
-      readonly: yn(need('Readonly'), 'Readonly', lun.line),
-      swp: yn(f.get('SWP') ?? 'No', 'SWP', lun.line),
-      thinProvisioning: yn(f.get('Thin-provisioning') ?? 'No', 'Thin-provisioning', lun.line),
-      bsType: need('Backing store type'),
-      path: p === 'None' ? null : p,
-      bsFlags: (f.get('Backing store flags') ?? '').trim(),
-    };
-    const extra: Record<string, string> = {};
-    let hasExtra = false;
-    for (const [k, v] of f) if (!LUN_KEYS.has(k)) { extra[k] = v; hasExtra = true; }
-    if (hasExtra) l.extra = extra;
-    t.luns.push(l);
-    lun = null;
-  };
-  const finishTarget = (i: number) => {
-    if (!t) return;
-    finishLun();
-    for (const s of ['System information', 'I_T nexus information', 'LUN information', 'Account information', 'ACL information']) {
-      if (!seenSections.has(s)) fail(i, `target ${t.tid} has no "${s}:" section`);
-    }
-    targets.push(t);
-    t = null;
-  };
+  // The current line: number i (0-based), text[s, e); b is where its text starts after the indent.
+  let i = -1;
+  let s = 0;
+  let e = 0;
+  for (let pos = 0; pos < n; pos = e + 1) {
+    i++;
+    s = pos;
+    e = text.indexOf('\n', pos);
+    if (e < 0) e = n;
+    let b = s;
+    while (b < e && text.charCodeAt(b) === 32) b++;
+    const ind = b - s;
 
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const ind = indentOf(line);
-    const body = line.slice(ind);
     if (ind === 0) {
-      const m = /^Target (\d+): (\S+)$/.exec(line);
-      if (!m) fail(i, 'expected "Target <tid>: <iqn>"');
-      finishTarget(i);
-      t = { tid: Number(m![1]), iqn: m![2], driver: '', state: '', sessions: [], luns: [], accounts: [], aclAddresses: [], aclNames: [] };
-      seenSections.clear();
-      section = 'none';
-      session = null;
-      conn = null;
-      continue;
-    }
-    if (!t) fail(i, 'line before the first "Target" line');
-    const tg = t!;
-    if (ind === 4) {
-      finishLun();
-      session = null;
-      conn = null;
-      switch (body) {
-        case 'System information:': section = 'system'; break;
-        case 'I_T nexus information:': section = 'nexus'; break;
-        case 'LUN information:': section = 'lun'; break;
-        case 'Account information:': section = 'account'; break;
-        case 'ACL information:': section = 'acl'; break;
-        default: fail(i, 'unknown section');
+      // "Target <tid>: <iqn>"
+      const d = s + 7;
+      const q = text.startsWith('Target ', s) ? digitsEnd(text, d, e) : d;
+      if (q === d || !text.startsWith(': ', q) || !isToken(text, q + 2, e)) throw lineError(text, i, s, e, 'expected "Target <tid>: <iqn>"');
+      if (t !== null) {
+        if (lun !== null) finishLun(text, lun, t);
+        lun = null;
+        if (seen !== ALL_SECTIONS) throw missingSection(text, t, seen, i, s, e);
+        targets.push(t);
       }
-      if (seenSections.has(body.slice(0, -1))) fail(i, 'section repeated');
-      seenSections.add(body.slice(0, -1));
+      t = { tid: digitsValue(text, d, q), iqn: text.slice(q + 2, e), driver: '', state: '', sessions: [], luns: [], accounts: [], aclAddresses: [], aclNames: [] };
+      seen = 0;
+      section = S_NONE;
+      session = null;
+      conn = null;
       continue;
     }
+    if (t === null) throw lineError(text, i, s, e, 'line before the first "Target" line');
+
+    if (ind === 4) {
+      if (lun !== null) finishLun(text, lun, t);
+      lun = null;
+      session = null;
+      conn = null;
+      // "<Section name>:"
+      let code = S_NONE;
+      if (text.charCodeAt(e - 1) === 58) {
+        for (let k = S_SYSTEM; k <= S_ACL; k++) {
+          if (isWord(text, b, e - 1, SECTIONS[k])) {
+            code = k;
+            break;
+          }
+        }
+      }
+      if (code === S_NONE) throw lineError(text, i, s, e, 'unknown section');
+      if (seen & (1 << code)) throw lineError(text, i, s, e, 'section repeated');
+      seen |= 1 << code;
+      section = code;
+      continue;
+    }
+
     if (ind === 8) {
       switch (section) {
-        case 'system': {
-          const c = body.indexOf(': ');
-          const k = c < 0 ? body : body.slice(0, c);
-          const v = c < 0 ? '' : body.slice(c + 2);
-          if (k === 'Driver') tg.driver = v;
-          else if (k === 'State') tg.state = v;
-          else if (k === 'Nop interval') tg.nopInterval = int(v, i, 'Nop interval');
-          else if (k === 'Nop count') tg.nopCount = int(v, i, 'Nop count');
-          else fail(i, 'unknown system information line');
+        case S_LUN: {
+          if (lun !== null) finishLun(text, lun, t);
+          lun = null;
+          LUN_BLOCK.lastIndex = s;
+          const m = LUN_BLOCK.exec(text);
+          if (m !== null) {
+            // The whole block, complete and valid: the current line becomes its last one.
+            t.luns.push(lunFromBlock(m));
+            i += LUN_BLOCK_LINES - 1;
+            e = LUN_BLOCK.lastIndex - 1;
+            s = e - FLAGS_LINE_HEAD - m[15].length;
+            break;
+          }
+          const no = prefixedNumber(text, b, e, 'LUN: ');
+          if (no < 0) throw lineError(text, i, s, e, 'expected "LUN: <n>"');
+          lun = newLunDraft(no, i, s, e);
           break;
         }
-        case 'nexus': {
-          const m = /^I_T nexus: (\d+)$/.exec(body);
-          if (!m) fail(i, 'expected "I_T nexus: <id>"');
-          session = { nexus: Number(m![1]), initiator: '', alias: null, connections: [] };
+        case S_SYSTEM: {
+          const c0 = text.indexOf(': ', b);
+          const c = c0 >= 0 && c0 < e ? c0 : -1;
+          const ke = c < 0 ? e : c;
+          const v = c < 0 ? e : c + 2;
+          if (isWord(text, b, ke, 'Driver')) t.driver = text.slice(v, e);
+          else if (isWord(text, b, ke, 'State')) t.state = text.slice(v, e);
+          else if (isWord(text, b, ke, 'Nop interval') || isWord(text, b, ke, 'Nop count')) {
+            const key = text.slice(b, ke);
+            const x = digitsValue(text, v, e);
+            if (x < 0) throw lineError(text, i, s, e, `${key} is not a number`);
+            if (key === 'Nop interval') t.nopInterval = x;
+            else t.nopCount = x;
+          } else throw lineError(text, i, s, e, 'unknown system information line');
+          break;
+        }
+        case S_NEXUS: {
+          const nexus = prefixedNumber(text, b, e, 'I_T nexus: ');
+          if (nexus < 0) throw lineError(text, i, s, e, 'expected "I_T nexus: <id>"');
+          session = { nexus, initiator: '', alias: null, connections: [] };
           conn = null;
-          tg.sessions.push(session);
+          t.sessions.push(session);
           break;
         }
-        case 'lun': {
-          finishLun();
-          const m = /^LUN: (\d+)$/.exec(body);
-          if (!m) fail(i, 'expected "LUN: <n>"');
-          lun = { lun: Number(m![1]), f: new Map(), line: i };
+        case S_ACCOUNT: {
+          const body = text.slice(b, e);
+          if (body.endsWith(' (outgoing)')) t.accounts.push({ user: body.slice(0, -11), outgoing: true });
+          else if (isToken(text, b, e)) t.accounts.push({ user: body, outgoing: false });
+          else throw lineError(text, i, s, e, 'malformed account line');
           break;
         }
-        case 'account': {
-          if (body.endsWith(' (outgoing)')) tg.accounts.push({ user: body.slice(0, -11), outgoing: true });
-          else if (/^\S+$/.test(body)) tg.accounts.push({ user: body, outgoing: false });
-          else fail(i, 'malformed account line');
-          break;
-        }
-        case 'acl': {
-          if (!/^\S+$/.test(body)) fail(i, 'malformed ACL line');
-          if (isAddressAcl(body)) tg.aclAddresses.push(body);
-          else tg.aclNames.push(body);
+        case S_ACL: {
+          if (!isToken(text, b, e)) throw lineError(text, i, s, e, 'malformed ACL line');
+          const body = text.slice(b, e);
+          if (isAddressAcl(body)) t.aclAddresses.push(body);
+          else t.aclNames.push(body);
           break;
         }
         default:
-          fail(i, 'entry outside a section');
+          throw lineError(text, i, s, e, 'entry outside a section');
       }
       continue;
     }
+
     if (ind === 12) {
-      if (section === 'lun' && lun) {
-        const c = body.indexOf(':');
-        if (c < 0) fail(i, 'expected "<key>: <value>" in a LUN block');
-        const k = body.slice(0, c);
-        // "Size: 1 MB, Block size: 512" keeps its inner colon; flags may be empty with a trailing space.
-        const v = body.slice(c + 1).replace(/^ /, '');
-        if (lun.f.has(k)) fail(i, `"${k}" repeated in LUN ${lun.lun}`);
-        lun.f.set(k, v);
+      if (section === S_LUN && lun !== null) {
+        // "<key>: <value>": the key ends at the first colon ("Size: 1 MB, Block size: 512" keeps its
+        // inner one); one space after it is dropped (flags may be empty with a trailing space).
+        const c = text.indexOf(':', b);
+        if (c < 0 || c >= e) throw lineError(text, i, s, e, 'expected "<key>: <value>" in a LUN block');
+        const v = c + 1 < e && text.charCodeAt(c + 1) === 32 ? c + 2 : c + 1;
+        const repeated = lunField(text, lun, b, c, v, e);
+        if (repeated !== null) throw lineError(text, i, s, e, `"${repeated}" repeated in LUN ${lun.lun}`);
         continue;
       }
-      if (section === 'nexus' && session) {
-        const im = /^Initiator: (\S+) alias: (.*)$/.exec(body);
-        if (im) {
-          session.initiator = im[1];
-          session.alias = im[2] === 'none' || im[2] === '' ? null : im[2];
-          continue;
+      if (section === S_NEXUS && session !== null) {
+        if (text.startsWith('Initiator: ', b)) {
+          // "Initiator: <name> alias: <rest of the line>"
+          const p = b + 11;
+          let q = p;
+          while (q < e && !isSpace(text.charCodeAt(q))) q++;
+          if (q > p && text.startsWith(' alias: ', q) && q + 8 <= e && !hasLineBreak(text, q + 8, e)) {
+            session.initiator = text.slice(p, q);
+            session.alias = q + 8 === e || isWord(text, q + 8, e, 'none') ? null : text.slice(q + 8, e);
+            continue;
+          }
         }
-        const cm = /^Connection: (\d+)$/.exec(body);
-        if (cm) {
-          conn = { cid: Number(cm[1]), address: '' };
+        const cid = prefixedNumber(text, b, e, 'Connection: ');
+        if (cid >= 0) {
+          conn = { cid, address: '' };
           session.connections.push(conn);
           continue;
         }
-        fail(i, 'unknown I_T nexus line');
+        throw lineError(text, i, s, e, 'unknown I_T nexus line');
       }
-      fail(i, 'unexpected indented line');
+      throw lineError(text, i, s, e, 'unexpected indented line');
     }
-    if (ind === 16 && section === 'nexus' && conn) {
-      const am = /^IP Address: (\S+)$/.exec(body);
-      if (!am) fail(i, 'expected "IP Address: <addr>"');
-      conn.address = am![1];
+
+    if (ind === 16 && section === S_NEXUS && conn !== null) {
+      if (!text.startsWith('IP Address: ', b) || !isToken(text, b + 12, e)) throw lineError(text, i, s, e, 'expected "IP Address: <addr>"');
+      conn.address = text.slice(b + 12, e);
       continue;
     }
-    if (body === '') fail(i, 'unexpected blank line');
-    fail(i, `unexpected indentation (${ind} spaces)`);
+    if (b === e) throw lineError(text, i, s, e, 'unexpected blank line');
+    throw lineError(text, i, s, e, `unexpected indentation (${ind} spaces)`);
   }
-  finishTarget(lines.length - 1);
+  if (t !== null) {
+    if (lun !== null) finishLun(text, lun, t);
+    if (seen !== ALL_SECTIONS) throw missingSection(text, t, seen, i, s, e);
+    targets.push(t);
+  }
   for (const tg of targets) {
-    for (const s of tg.sessions) {
-      if (!s.initiator) throw new TgtParseError(what, 0, '', `target ${tg.tid} session ${s.nexus} has no Initiator line`);
+    for (const ss of tg.sessions) {
+      if (!ss.initiator) throw new TgtParseError(WHAT_TARGET, 0, '', `target ${tg.tid} session ${ss.nexus} has no Initiator line`);
     }
   }
   return targets;
+}
+
+/** "." in a regex stops at these: a value taken "to the end of the line" may not contain one. */
+function hasLineBreak(text: string, s: number, e: number): boolean {
+  for (let k = s; k < e; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
+/** The error for a target that ended without one of its five sections (the first missing one). */
+function missingSection(text: string, t: TgtTarget, seen: number, i: number, s: number, e: number): TgtParseError {
+  let k = S_SYSTEM;
+  while (seen & (1 << k)) k++;
+  return lineError(text, i, s, e, `target ${t.tid} has no "${SECTIONS[k]}:" section`);
 }
 
 /** `tgtadm --mode account --op show`: "Account list:" then one user per line. */
