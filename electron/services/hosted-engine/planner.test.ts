@@ -109,7 +109,7 @@ describe('planHostedEngineStorage: operations as data', () => {
     const forced = await planHostedEngineStorage({ ...fx.input, forceUsedLun: true, forceConfirmation: fx.input.lunGuid }, { host: HOST, knownDevices: null });
     const vg = opsOf(forced).find((o) => o.kind === 'vdsm.createVG')!;
     expect(kinds.irreversible(vg)).toBe(true);
-    expect(forced.warnings?.join(' ')).toMatch(/cannot be undone/);
+    expect(forced.dangers?.join(' ')).toMatch(/cannot be undone/);
     // Only reads and the login come before it.
     const firstWrite = opsOf(forced).findIndex((o) => !kinds.op(o.kind).readOnly && o.kind !== 'vdsm.connectStorageServer');
     expect(opsOf(forced)[firstWrite].kind).toBe('vdsm.createVG');

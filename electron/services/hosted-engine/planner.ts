@@ -84,6 +84,8 @@ export async function planHostedEngineStorage(input: HostedEngineStorageInput, d
   const host = deps.host.id;
   const steps: PlanStep[] = [];
   const warnings: string[] = [];
+  // Forcing a used LUN destroys its data: a warning of its own that the admin must confirm.
+  const dangers: string[] = [];
   const secrets: string[] = [];
   const op = (kind: string, params: Record<string, unknown>, out?: string): Operation => ({ kind, host, params, ...(out ? { out } : {}) });
   const step = (title: string, ...ops: Operation[]) => steps.push({ title, ops });
@@ -133,11 +135,11 @@ export async function planHostedEngineStorage(input: HostedEngineStorageInput, d
       const row = lunRow(knownRow, inp.diskSizeGiB);
       const why = checkLunChoice(row, inp.forceUsedLun);
       if (why) throw new Error(why);
-      if (row.usedBy && inp.forceUsedLun) warnings.push(`LUN ${inp.lunGuid} is in use (${row.reason}). Forcing will destroy its data.`);
+      if (row.usedBy && inp.forceUsedLun) dangers.push(`LUN ${inp.lunGuid} is in use (${row.reason}). Forcing will destroy its data.`);
       facts.discardSupport = (knownRow.discard_max_bytes ?? 0) > 0;
     }
     if (inp.forceUsedLun) {
-      warnings.push(`Creating the volume group with force wipes whatever LUN ${inp.lunGuid} holds: that step cannot be undone (a rollback removes the new volume group, not the old data). It runs only after the login and the LUN checks.`);
+      dangers.push(`Creating the volume group with force wipes whatever LUN ${inp.lunGuid} holds: that step cannot be undone (a rollback removes the new volume group, not the old data). It runs only after the login and the LUN checks.`);
     }
 
     if (!known) {
@@ -245,6 +247,7 @@ export async function planHostedEngineStorage(input: HostedEngineStorageInput, d
     lockKeys: [`host:${host}`, `vdsm-pool:${host}`],
     steps,
     warnings,
+    dangers,
     secrets,
     artifacts: [
       { name: 'he-storage-answers.conf', content: buildAnswerFile(facts) },

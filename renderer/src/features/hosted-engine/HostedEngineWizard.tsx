@@ -581,7 +581,7 @@ function ResultPanel({ r }: { r: HeApplyResult }) {
           )}
           <TableRow><TableCell component="th">Storage pool</TableCell><TableCell sx={{ fontFamily: 'monospace' }}>{r.pool.spUUID}</TableCell></TableRow>
           {r.confWritten && (
-            <TableRow><TableCell component="th">hosted-engine.conf</TableCell><TableCell>written to {r.confWritten.path}{r.confWritten.backup ? `, previous file kept as ${r.confWritten.backup}` : ''}</TableCell></TableRow>
+            <TableRow><TableCell component="th">hosted-engine.conf</TableCell><TableCell>written to {r.confWritten.path} (a rollback of this job puts back the previous file exactly)</TableCell></TableRow>
           )}
         </TableBody>
       </Table>
