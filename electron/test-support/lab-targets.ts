@@ -73,9 +73,12 @@ export async function openLabTargets(lab: LabInfo, hostName: string, o: { as?: '
 /**
  * Everything the rollback promise covers on a storage server, read as root: tgtd's own `show`
  * output (targets, accounts), the conf.d folder (every file's name, mode, size and sha256, hidden
- * temp files included) and the storage folder (names, sizes, allocated blocks).
+ * temp files included) and the storage folder (names, sizes, allocated blocks). The lab is shared
+ * with other test runs that add and remove their own targets meanwhile: `only` keeps what a test
+ * owns (targets whose IQN, accounts and files whose name start with its prefixes; Portico's
+ * hidden temp files always), verbatim.
  */
-export async function serverSnapshot(lab: LabInfo, hostName: string): Promise<string> {
+export async function serverSnapshot(lab: LabInfo, hostName: string, only?: { iqn: string; name: string }): Promise<string> {
   const dir = lab.hosts[hostName].storageDir!;
   const script = [
     'set -e',
@@ -85,5 +88,12 @@ export async function serverSnapshot(lab: LabInfo, hostName: string): Promise<st
     `echo "== storage"; find ${dir} -mindepth 1 -printf '%P %y %s %b\\n' | LC_ALL=C sort`,
   ].join('\n');
   const r = await sshRun(lab, hostName, ['bash', '-c', script], { timeoutMs: 30_000 });
-  return r.stdout;
+  if (!only) return r.stdout;
+  return r.stdout.split(/^(?===)/m).map((section) => {
+    const [head, ...rest] = section.split('\n');
+    const body = rest.join('\n');
+    if (head === '== tgtadm target') return [head, ...body.split(/^(?=Target \d+: )/m).filter((b) => b.startsWith(`Target `) && b.split('\n')[0].replace(/^Target \d+: /, '').startsWith(only.iqn))].join('\n');
+    const mine = (l: string) => l.trim().startsWith(only.name) || l.startsWith('.portico');
+    return [head, ...rest.filter((l) => (head === '== tgtadm account' && !l.startsWith(' ')) || mine(l))].join('\n');
+  }).join('\n');
 }

@@ -250,16 +250,18 @@ export class TgtDriver implements TargetDriver {
   }
 
   /**
-   * Runs a script; a command that never started because the connection had just dropped (the
-   * pool notices a dead connection a moment later, then reconnects) is tried again for a few
-   * seconds, so a rollback right after a lost connection does not fail for that alone.
+   * Runs a script. Reads and idempotent undos that never started because the connection had just
+   * dropped (the pool notices a dead connection a moment later, then reconnects) are tried again
+   * for a few seconds, so the rollback right after a lost connection does not fail for that alone.
+   * Changes (`change: true`) are not: their failure is the job's, which rolls back.
    */
-  private async script(script: string, args: readonly string[], opts: ScriptOptions = {}): Promise<RunResult> {
+  private async script(script: string, args: readonly string[], opts: ScriptOptions & { change?: boolean } = {}): Promise<RunResult> {
+    const { change, ...o } = opts;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await runScript(this.runner, script, args, { timeoutMs: this.timeoutMs, ...opts, sudo: !!this.o.sudo });
+        return await runScript(this.runner, script, args, { timeoutMs: this.timeoutMs, ...o, sudo: !!this.o.sudo });
       } catch (e) {
-        if (attempt >= 20 || !neverStarted(e) || opts.signal?.aborted) throw e;
+        if (change || attempt >= 20 || !neverStarted(e) || o.signal?.aborted) throw e;
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -268,7 +270,7 @@ export class TgtDriver implements TargetDriver {
   private async batch(entries: BatchEntry[], o: StepLog = {}): Promise<OpResult[]> {
     const args: string[] = [];
     for (const e of entries) args.push(e.mode, String(e.argv.length), ...e.argv);
-    const res = await this.script(BATCH_SCRIPT, args, { signal: o.signal });
+    const res = await this.script(BATCH_SCRIPT, args, { signal: o.signal, change: entries.some((e) => e.mode === 'c') });
     if (res.code !== 0) {
       throw new TgtOpError(classifyTgtError(res.stderr), null, `remote batch failed on ${this.label} (exit ${res.code ?? res.signal}): ${res.stderr.trim().slice(0, 400)}`);
     }
@@ -401,7 +403,7 @@ export class TgtDriver implements TargetDriver {
 
   async createSparse(files: readonly { path: string; bytes: number }[], o: StepLog = {}): Promise<({ ok: true } | { ok: false; error: string } | null)[]> {
     if (!files.length) return [];
-    const res = await this.script(SPARSE_SCRIPT, files.flatMap((f) => [f.path, String(f.bytes)]), { signal: o.signal });
+    const res = await this.script(SPARSE_SCRIPT, files.flatMap((f) => [f.path, String(f.bytes)]), { signal: o.signal, change: true });
     if (res.code !== 0) throw new TgtOpError(classifyTgtError(res.stderr), null, `cannot create sparse files on ${this.label} (exit ${res.code ?? res.signal}): ${res.stderr.trim()}`);
     const lines = res.stdout.split('\n').filter(Boolean);
     const out = files.map((_, i) => {
@@ -420,6 +422,7 @@ export class TgtDriver implements TargetDriver {
     let last = 0;
     const res = await this.script(FULL_SCRIPT, [path, String(mib), String(rem), '256'], {
       signal: o.signal,
+      change: true,
       timeoutMs: Math.max(this.timeoutMs, 60_000 + Math.ceil(bytes / (20 * 1048576)) * 1000),
       onLine: (s, line) => {
         const m = /^progress (\d+)$/.exec(line);
@@ -450,7 +453,7 @@ export class TgtDriver implements TargetDriver {
   }
 
   async lvCreate(vg: string, lv: string, bytes: number, o: StepLog = {}): Promise<string> {
-    const res = await this.script('lvcreate -L "$3"b -n "$2" -- "$1"', [vg, lv, String(bytes)], { signal: o.signal });
+    const res = await this.script('lvcreate -L "$3"b -n "$2" -- "$1"', [vg, lv, String(bytes)], { signal: o.signal, change: true });
     if (res.code !== 0) throw new Error(`lvcreate failed on ${this.label}: ${res.stderr.trim()}`);
     return `/dev/${vg}/${lv}`;
   }
@@ -463,7 +466,7 @@ export class TgtDriver implements TargetDriver {
   async replayConf(o: StepLog = {}): Promise<string> {
     const argv = ['tgt-admin', ...(this.o.controlPort !== undefined ? ['-C', String(this.o.controlPort)] : []), '--update', 'ALL', '-c', this.targetsConf];
     o.log?.(argv.join(' '));
-    const res = await this.script('"$@"', argv, { signal: o.signal });
+    const res = await this.script('"$@"', argv, { signal: o.signal, change: true });
     if (res.code !== 0) throw new Error(`tgt-admin failed on ${this.label}: ${(res.stdout + res.stderr).trim()}`);
     return res.stdout;
   }

@@ -140,7 +140,7 @@ describe('tgt planners build plans of operations', () => {
       expect(job.state, `op ${k}`).toBe('failed');
       expect(fake.snapshot(), `op ${k}`).toEqual(before);
     }
-  });
+  }, 60_000);
 
   it('create: a refusal by tgtd in the middle of the batch is reported per operation and rolled back', async () => {
     const t = setup();
@@ -193,7 +193,7 @@ describe('tgt planners build plans of operations', () => {
     const job = await (await t.runner.apply(t.plans.register(await planLunAdd(t.ctx, input)).id)).done;
     expect(job.state).toBe('succeeded');
     expect(t.fake.files.get('/etc/tgt/conf.d/xenserver.conf.prev')).toMatchObject({ mode: '600' });
-  });
+  }, 30_000);
 
   it('access edit: removes first, then adds; a changed secret deletes the account carrying its old secret, so the undo re-creates it', async () => {
     const t = setup();
