@@ -204,13 +204,14 @@ const IND12 = ' '.repeat(12);
  * A LUN block exactly as tgt prints it (usr/target.c, tgt 1.0.8x), from its "LUN: n" line through
  * "Backing store flags", each line ended by "\n", the next line (if any) not indented 12 or more.
  * Groups: lun, type, SCSI ID, SCSI SN, size MB, block size, online, removable, prevent removal,
- * readonly, SWP, thin provisioning, backing store type, path, flags.
+ * readonly, SWP, thin provisioning (each "Y" for Yes, undefined for No: no string per flag), backing
+ * store type, path, flags.
  */
 const LUN_BLOCK = new RegExp(
   ' {8}LUN: (\\d+)\\n' +
     [
-      'Type: ([^\\n]*)', 'SCSI ID: ([^\\n]*)', 'SCSI SN: ([^\\n]*)', 'Size: (\\d+) MB, Block size: (\\d+)', 'Online: (Yes|No)',
-      'Removable media: (Yes|No)', 'Prevent removal: (Yes|No)', 'Readonly: (Yes|No)', 'SWP: (Yes|No)', 'Thin-provisioning: (Yes|No)',
+      'Type: ([^\\n]*)', 'SCSI ID: ([^\\n]*)', 'SCSI SN: ([^\\n]*)', 'Size: (\\d+) MB, Block size: (\\d+)', 'Online: (?:(Y)es|No)',
+      'Removable media: (?:(Y)es|No)', 'Prevent removal: (?:(Y)es|No)', 'Readonly: (?:(Y)es|No)', 'SWP: (?:(Y)es|No)', 'Thin-provisioning: (?:(Y)es|No)',
       'Backing store type: ([^\\n]*)', 'Backing store path: ([^\\n]*)', 'Backing store flags: ([^\\n]*)',
     ].map((l) => `${IND12}${l}\\n`).join('') +
     '(?! {12})',
@@ -229,12 +230,12 @@ function lunFromBlock(m: RegExpExecArray): TgtLun {
     scsiSn: m[4],
     sizeBytes: Number(m[5]) * 1_000_000,
     blockSize: Number(m[6]),
-    online: m[7] === 'Yes',
-    removable: m[8] === 'Yes',
-    preventRemoval: m[9] === 'Yes',
-    readonly: m[10] === 'Yes',
-    swp: m[11] === 'Yes',
-    thinProvisioning: m[12] === 'Yes',
+    online: m[7] !== undefined,
+    removable: m[8] !== undefined,
+    preventRemoval: m[9] !== undefined,
+    readonly: m[10] !== undefined,
+    swp: m[11] !== undefined,
+    thinProvisioning: m[12] !== undefined,
     bsType: m[13],
     path: m[14] === 'None' ? null : m[14],
     bsFlags: m[15].trim(),
