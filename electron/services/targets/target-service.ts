@@ -86,16 +86,25 @@ export class TargetService {
     const asName = target && target.aclNames.length && !target.aclAddresses.includes('ALL') ? target.aclNames[0] : undefined;
     const portals = state.portals.map((x) => ({ address: x.address === '0.0.0.0' || x.address === '::' ? hostAddress : x.address, port: x.port }));
     const chap = p.chap ? { user: p.chap.user, secret: p.chap.password, mutual: p.mutual ? { user: p.mutual.user, secret: p.mutual.password } : undefined } : undefined;
-    const tried: string[] = [];
-    for (const portal of portals) {
+    // Every portal at once, the first login wins: a portal on a network the workstation cannot reach costs no wait.
+    const tried: string[] = portals.map(() => '');
+    const attempt = async (portal: (typeof portals)[number], i: number) => {
       try {
         const r = await inspect({ portal, target: p.iqn, chap, initiatorName: asName, timeoutMs: 3000 });
         return { portal: r.portal, initiatorName: r.initiatorName, asHost: !!asName, luns: r.luns.filter((l) => l.deviceType === 0).map((l) => ({ lun: l.lun, sizeBytes: l.sizeBytes ?? null, vendor: l.vendor, product: l.product, serial: l.serial ?? null, guid: l.guid ?? null })) };
       } catch (e) {
-        tried.push(`${portal.address}:${portal.port}: ${e instanceof Error ? e.message : String(e)}`);
+        tried[i] = `${portal.address}:${portal.port}: ${e instanceof Error ? e.message : String(e)}`;
+        throw e;
+      }
+    };
+    if (portals.length) {
+      try {
+        return await Promise.any(portals.map(attempt));
+      } catch {
+        // every portal refused or was unreachable: said below
       }
     }
-    return { error: `No portal of this server accepted a login from the workstation (${tried.join('; ') || 'tgtd has no portals'}).` };
+    return { error: `No portal of this server accepted a login from the workstation (${tried.filter(Boolean).join('; ') || 'tgtd has no portals'}).` };
   }
 
   async view(serverId: string) {
