@@ -292,6 +292,14 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
               release = await c.sem.acquire(ac.signal);
               continue;
             }
+            // ssh2 says "Not connected" when the socket died before the pool heard of it: the
+            // command never started, so drop that client and run it on a fresh connection.
+            if (/Not connected/i.test(String((e as Error)?.message)) && attempt < 5 && c.client === client) {
+              c.dead = true;
+              c.client = null;
+              client.destroy();
+              continue;
+            }
             if (c.dead || c.client !== client) {
               throw new SshError('connection-lost', `the connection to ${c.label} was lost before ${argv[0]} could start`, { hostId });
             }
