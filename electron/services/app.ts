@@ -40,17 +40,9 @@ export interface ServicesOptions {
   knownHostsFiles?: string[];
 }
 
-export interface Services {
-  db: Db;
-  events: EventBus;
+/** The core the features share, plus the router over their handlers. */
+export interface Services extends Omit<CoreDeps, 'app'> {
   router: Router;
-  audit: AuditLog;
-  kinds: OperationRegistry;
-  plans: PlanRegistry;
-  jobs: JobRunner;
-  secrets: SecretStore;
-  hostRepo: HostRepo;
-  pool: SshPool;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testServices } from './testing/services';
+import { testServices } from '../test-support/services';
 
 let svc: ReturnType<typeof testServices>;
 afterEach(async () => svc?.dispose());

@@ -1,17 +1,7 @@
-import { lazy, Suspense } from 'react';
 import HistoryIcon from '@mui/icons-material/History';
-import { LinearProgress } from '@mui/material';
 import type { FeatureRoute } from '../route';
+import { lazyPage } from '../lazy-page';
 
-// Not the start page: its code (and its dialogs and wizards) loads when it is first opened.
-const LazyActivityPage = lazy(() => import('./ActivityPage').then((m) => ({ default: m.ActivityPage })));
-
-function Page() {
-  return (
-    <Suspense fallback={<LinearProgress aria-label="Loading Activity" />}>
-      <LazyActivityPage />
-    </Suspense>
-  );
-}
+const Page = lazyPage('Activity', () => import('./ActivityPage').then((m) => m.ActivityPage));
 
 export const activityRoute: FeatureRoute = { id: 'activity', label: 'Activity', icon: <HistoryIcon />, Page };

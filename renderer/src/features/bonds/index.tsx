@@ -1,17 +1,7 @@
-import { lazy, Suspense } from 'react';
 import CallSplitIcon from '@mui/icons-material/CallSplit';
-import { LinearProgress } from '@mui/material';
 import type { FeatureRoute } from '../route';
+import { lazyPage } from '../lazy-page';
 
-// Not the start page: its code (and its dialogs and wizards) loads when it is first opened.
-const LazyBondsPage = lazy(() => import('./BondsPage').then((m) => ({ default: m.BondsPage })));
-
-function Page() {
-  return (
-    <Suspense fallback={<LinearProgress aria-label="Loading Bonds" />}>
-      <LazyBondsPage />
-    </Suspense>
-  );
-}
+const Page = lazyPage('Bonds', () => import('./BondsPage').then((m) => m.BondsPage));
 
 export const bondsRoute: FeatureRoute = { id: 'bonds', label: 'Bonds', icon: <CallSplitIcon />, Page };

@@ -1,17 +1,7 @@
-import { lazy, Suspense } from 'react';
 import AccountTreeIcon from '@mui/icons-material/AccountTree';
-import { LinearProgress } from '@mui/material';
 import type { FeatureRoute } from '../route';
+import { lazyPage } from '../lazy-page';
 
-// Not the start page: its code (and its dialogs and wizards) loads when it is first opened.
-const LazyDatastoresPage = lazy(() => import('./DatastoresPage').then((m) => ({ default: m.DatastoresPage })));
-
-function Page() {
-  return (
-    <Suspense fallback={<LinearProgress aria-label="Loading Datastores" />}>
-      <LazyDatastoresPage />
-    </Suspense>
-  );
-}
+const Page = lazyPage('Datastores', () => import('./DatastoresPage').then((m) => m.DatastoresPage));
 
 export const datastoresRoute: FeatureRoute = { id: 'datastores', label: 'Datastores', icon: <AccountTreeIcon />, Page };
