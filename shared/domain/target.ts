@@ -204,6 +204,57 @@ export function addressAcl(input: string, field = 'Allowed network'): AddrProble
   return { ok: false, error: `${field}: "${s}" is not an IPv4/IPv6 address or network (host names are not allowed by tgt)` };
 }
 
+/** The addresses an address rule as tgt binds it admits: one family, a first address and a prefix length. */
+export interface AclRange {
+  family: 4 | 6;
+  net: bigint;
+  prefix: number;
+}
+
+/**
+ * Parses a bound address rule (10.0.0.5, 10.0.0.0/24, [fd00::1], [fd00::]/64) into its range;
+ * "ALL" is every address of both families; null for anything else (a never-matching placeholder
+ * is a plain address and parses as one).
+ */
+export function aclRanges(acl: string): AclRange[] | null {
+  if (acl.toUpperCase() === 'ALL') return [{ family: 4, net: 0n, prefix: 0 }, { family: 6, net: 0n, prefix: 0 }];
+  const slash = acl.lastIndexOf('/');
+  let host = slash >= 0 ? acl.slice(0, slash) : acl;
+  const prefixText = slash >= 0 ? acl.slice(slash + 1) : null;
+  if (prefixText !== null && !/^\d{1,3}$/.test(prefixText)) return null;
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  const v4 = parseIPv4(host);
+  const v6 = v4 === null ? parseIPv6(host) : null;
+  if (v4 === null && v6 === null) return null;
+  const family = v4 !== null ? 4 : 6;
+  const bits = family === 4 ? 32 : 128;
+  const prefix = prefixText === null ? bits : Number(prefixText);
+  if (prefix > bits) return null;
+  const addr = v4 !== null ? BigInt(v4) : v6!;
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  return [{ family, net: addr & ~hostMask, prefix }];
+}
+
+/** Does range `outer` contain every address of `inner`? */
+export function rangeContains(outer: AclRange, inner: AclRange): boolean {
+  if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
+  const bits = outer.family === 4 ? 32 : 128;
+  const shift = BigInt(bits - outer.prefix);
+  return inner.net >> shift === outer.net >> shift;
+}
+
+/**
+ * Does the address rule `wider` admit every address `narrower` admits, and more? (10.0.0.0/16 vs
+ * 10.0.0.0/24 or 10.0.3.7: yes; equal rules, disjoint networks, another family: no.)
+ */
+export function aclStrictlyContains(wider: string, narrower: string): boolean {
+  const w = aclRanges(wider);
+  const n = aclRanges(narrower);
+  if (!w || !n) return false;
+  const covers = (a: AclRange[], b: AclRange[]) => b.every((x) => a.some((y) => rangeContains(y, x)));
+  return covers(w, n) && !covers(n, w);
+}
+
 export const addressAclSchema = boundedText('Allowed network', 64).transform((v, ctx) => {
   const r = addressAcl(v);
   if (!r.ok) {
@@ -343,23 +394,27 @@ export function lunBytes(l: LunSpec): number | null {
 
 // ---------------------------------------------------------------- access and target
 
+/** Address and initiator-name rules, shared by the create wizard's Access step and the access edit. */
+const accessRules = {
+  initiators: z.array(initiatorNameSchema).max(256).default([]),
+  /** NetManager's "networks": addresses or CIDR networks; tgt applies them as address ACLs. */
+  networks: z.array(addressAclSchema).max(256).default([]),
+};
+
+function checkRules(a: { initiators: string[]; networks: string[] }, ctx: z.RefinementCtx): void {
+  const dup = (xs: string[]) => xs.find((x, i) => xs.indexOf(x) !== i);
+  const di = dup(a.initiators);
+  if (di) ctx.addIssue({ code: 'custom', path: ['initiators'], message: `Allowed initiators: ${di} is listed twice; remove the duplicate` });
+  const dn = dup(a.networks);
+  if (dn) ctx.addIssue({ code: 'custom', path: ['networks'], message: `Allowed networks: ${dn} is listed twice; remove the duplicate` });
+  if (a.initiators.length === 0 && a.networks.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['initiators'], message: 'Access: add at least one allowed initiator or network; a target with no rule admits nobody' });
+  }
+}
+
 export const AccessInputSchema = z
-  .object({
-    initiators: z.array(initiatorNameSchema).max(256).default([]),
-    /** NetManager's "networks": addresses or CIDR networks; tgt applies them as address ACLs. */
-    networks: z.array(addressAclSchema).max(256).default([]),
-    chap: ChapInputSchema.optional(),
-  })
-  .superRefine((a, ctx) => {
-    const dup = (xs: string[]) => xs.find((x, i) => xs.indexOf(x) !== i);
-    const di = dup(a.initiators);
-    if (di) ctx.addIssue({ code: 'custom', path: ['initiators'], message: `Allowed initiators: ${di} is listed twice; remove the duplicate` });
-    const dn = dup(a.networks);
-    if (dn) ctx.addIssue({ code: 'custom', path: ['networks'], message: `Allowed networks: ${dn} is listed twice; remove the duplicate` });
-    if (a.initiators.length === 0 && a.networks.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['initiators'], message: 'Access: add at least one allowed initiator or network; a target with no rule admits nobody' });
-    }
-  });
+  .object({ ...accessRules, chap: ChapInputSchema.optional() })
+  .superRefine(checkRules);
 export type AccessInput = z.input<typeof AccessInputSchema>;
 export type AccessSpec = z.output<typeof AccessInputSchema>;
 
@@ -398,7 +453,28 @@ export const LunAddInputSchema = z.object({
 });
 export type LunAddInput = z.input<typeof LunAddInputSchema>;
 
-export const AccessEditInputSchema = z.object({ serverId: serverIdSchema(), iqn: targetIqnSchema, access: AccessInputSchema });
+/**
+ * CHAP in an access edit, three-way: keep (the default: accounts and secrets stay exactly as they
+ * are), set (new user and secret, optional mutual; an account left out is removed), remove.
+ */
+export const ChapChoiceSchema = z.discriminatedUnion(
+  'mode',
+  [
+    z.object({ mode: z.literal('keep') }),
+    z.object({ mode: z.literal('set'), chap: ChapInputSchema }),
+    z.object({ mode: z.literal('remove') }),
+  ],
+  { error: 'CHAP: choose keep, set (with a user and secret) or remove' },
+);
+export type ChapChoice = z.output<typeof ChapChoiceSchema>;
+
+/** An edit's access: the rules as they should be, and what happens to CHAP (keep when not said). */
+export const AccessEditSchema = z
+  .object({ ...accessRules, chap: ChapChoiceSchema.default({ mode: 'keep' }) })
+  .superRefine(checkRules);
+export type AccessEditSpecInput = z.input<typeof AccessEditSchema>;
+
+export const AccessEditInputSchema = z.object({ serverId: serverIdSchema(), iqn: targetIqnSchema, access: AccessEditSchema });
 export type AccessEditInput = z.input<typeof AccessEditInputSchema>;
 
 export const TargetDeleteInputSchema = z.object({

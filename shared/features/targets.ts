@@ -37,6 +37,9 @@ export interface TargetView {
   openToAll: boolean;
   chap: boolean;
   mutualChap: boolean;
+  /** CHAP user names bound to the target (never secrets): incoming, and the mutual (outgoing) one. */
+  chapUsers: string[];
+  mutualChapUser: string | null;
   sessions: TargetSessionView[];
   /** Running state vs the target's conf.d file. */
   persisted: 'in-sync' | 'drift' | 'not-running' | 'not-persisted' | 'file-error';

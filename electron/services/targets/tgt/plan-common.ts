@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { PorticoError } from '../../../../shared/contract-kit';
-import { formatSize, type AccessEditInputSchema, type AccessSpec, type LunAddInputSchema, type LunSpec, type TargetDeleteInputSchema } from '../../../../shared/domain/target';
+import { aclStrictlyContains, formatSize, type AccessEditInputSchema, type AccessSpec, type LunAddInputSchema, type LunSpec, type TargetDeleteInputSchema } from '../../../../shared/domain/target';
 import type { Check, Operation, PlanStep } from '../../jobs/operation';
 import { filePut, type FileState } from '../../remote/files';
 import { checkSpace, type PlannedBacking } from './backing';
@@ -44,7 +44,7 @@ function newScsiIds(): { scsiId: string; scsiSn: string } {
   return { scsiId: `portico-${sn}`, scsiSn: sn };
 }
 
-export function addressesFor(access: AccessSpec): string[] {
+export function addressesFor(access: Pick<AccessSpec, 'networks'>): string[] {
   return access.networks.length ? [...access.networks] : [NO_ADDRESS_PLACEHOLDER];
 }
 
@@ -136,11 +136,68 @@ export function lunFromBacking(b: PlannedBacking, l: LunSpec): DesiredLun {
   };
 }
 
-export function chapAccounts(access: AccessSpec): { incoming: ChapAccount[]; outgoing?: ChapAccount } {
+export function chapAccounts(access: Pick<AccessSpec, 'chap'>): { incoming: ChapAccount[]; outgoing?: ChapAccount } {
   if (!access.chap) return { incoming: [] };
   return {
     incoming: [{ user: access.chap.user, password: access.chap.secret }],
     ...(access.chap.mutual ? { outgoing: { user: access.chap.mutual.user, password: access.chap.mutual.secret } } : {}),
+  };
+}
+
+/** Who a target admits, as far as protection goes: address and name rules, CHAP user names. */
+export interface AccessState {
+  addresses: readonly string[];
+  names: readonly string[];
+  incoming: readonly string[];
+  outgoing: string | null;
+}
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+/**
+ * What a change from `before` to `after` lowers, one sentence each: CHAP or mutual CHAP removed,
+ * access opened to ALL, an address rule replaced by (or joined by) a network that contains it,
+ * a names-only target opened to networks. Containment is real CIDR containment (IPv4 and IPv6).
+ * Plans put these in `dangers`: applying them needs the admin's explicit confirmation.
+ */
+export function accessDangers(iqn: string, before: AccessState, after: AccessState): string[] {
+  const out: string[] = [];
+  const real = (xs: readonly string[]) => xs.filter((x) => x !== NO_ADDRESS_PLACEHOLDER);
+  if (before.incoming.length && !after.incoming.length) {
+    out.push(`CHAP is removed from ${iqn} (${plural(before.incoming.length, 'account', 'accounts')} ${before.incoming.join(', ')}): every initiator its rules admit logs in without a secret.`);
+  }
+  if (before.outgoing && !after.outgoing) {
+    out.push(`Mutual CHAP is removed from ${iqn} (account ${before.outgoing}): initiators can no longer check that they talk to this target.`);
+  }
+  const beforeA = real(before.addresses);
+  const afterA = real(after.addresses);
+  const added = afterA.filter((x) => !beforeA.includes(x));
+  const auth = after.incoming.length ? ' (with the CHAP secret)' : ' without authentication';
+  if (added.some((x) => x.toUpperCase() === 'ALL') && !beforeA.some((x) => x.toUpperCase() === 'ALL')) {
+    out.push(`Access to ${iqn} widens to ALL: an initiator from any address may log in${auth}.`);
+  }
+  if (!beforeA.length && added.length && before.names.length) {
+    out.push(`${iqn} admitted only the listed initiator names; now any initiator from ${added.join(', ')} may log in${auth}.`);
+  }
+  for (const n of added) {
+    if (n.toUpperCase() === 'ALL') continue;
+    for (const o of beforeA.filter((x) => aclStrictlyContains(n, x))) {
+      out.push(afterA.includes(o)
+        ? `Access to ${iqn} widens: the new address rule ${n} contains the current rule ${o}, so more initiators may log in${auth}.`
+        : `Access to ${iqn} widens: the address rule ${o} is replaced by ${n}, a larger network that contains it.`);
+    }
+  }
+  return out;
+}
+
+/** The access state of a running target, with the CHAP users its conf file names too (a drifted target may lack a binding). */
+export function accessStateOf(live: TgtTarget, conf?: DesiredTarget): AccessState {
+  const incoming = [...new Set([...live.accounts.filter((a) => !a.outgoing).map((a) => a.user), ...(conf?.incoming.map((a) => a.user) ?? [])])];
+  return {
+    addresses: live.aclAddresses,
+    names: live.aclNames,
+    incoming,
+    outgoing: live.accounts.find((a) => a.outgoing)?.user ?? conf?.outgoing?.user ?? null,
   };
 }
 

@@ -41,7 +41,8 @@ export async function planTargetDelete(ctx: TgtServerContext, a: TargetDeleteSpe
   const fileLuns = desired.luns.filter((l) => l.path.startsWith(d.storageDir + '/'));
   const confPath = found?.file.path ?? null;
   const [stats, files] = await Promise.all([d.stat(fileLuns.map((f) => f.path)), confPath ? d.readFileStates([confPath, prevPathOf(confPath)]) : Promise.resolve(null)]);
-  if (connected.length) warnings.push(`Forced: the sessions of ${connected.map((c) => c.initiator).join(', ')} are torn down; their I/O fails.`);
+  // Forcing lowers protection (their disks vanish under them): a danger the admin confirms, never a mere note.
+  const dangers = connected.length ? [`Forced delete: the sessions of ${connected.map((c) => `${c.initiator} (${c.addresses.join(', ')})`).join(', ')} are torn down; their disks vanish and their I/O fails.`] : [];
   // Accounts used only by this target go with it; their secrets come back from the file on undo.
   const own = live.accounts.map((x) => x.user).filter((u) => !state.targets.some((t) => t.tid !== tid && t.accounts.some((q) => q.user === u)));
   const secretOf = (u: string) => [...desired.incoming, ...(desired.outgoing ? [desired.outgoing] : [])].find((x) => x.user === u)?.password;
@@ -78,6 +79,7 @@ export async function planTargetDelete(ctx: TgtServerContext, a: TargetDeleteSpe
     lockKeys: lockKeys(ctx),
     steps,
     warnings,
+    dangers,
     artifacts: [],
     secrets: secretsOf(desired),
     fresh: [

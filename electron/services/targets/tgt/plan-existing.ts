@@ -8,7 +8,7 @@ import { lunOps } from './drift';
 import { tgtadmOp } from './ops';
 import type { TargetOp } from './target-op';
 import {
-  addressesFor, backingsFree, backingSteps, chapAccounts, checkBackings, confOps, confUnchanged, holdsSecrets, loadExisting, lockKeys,
+  accessDangers, accessStateOf, addressesFor, backingsFree, backingSteps, chapAccounts, checkBackings, confOps, confUnchanged, holdsSecrets, loadExisting, lockKeys,
   lunFromBacking, refuse, secretsOf, verifyCheck, type AccessEditSpec, type Existing, type LunAddSpec, type TgtServerContext,
 } from './plan-common';
 
@@ -70,7 +70,9 @@ export async function planAccessEdit(ctx: TgtServerContext, a: AccessEditSpec): 
   const ex = await loadExisting(ctx, a.iqn, true);
   const tid = ex.live.tid;
   const old = ex.desired;
-  const chap = chapAccounts(a.access);
+  // CHAP: keep (the accounts and secrets as the conf file has them), set (new ones), remove.
+  const choice = a.access.chap;
+  const chap = choice.mode === 'keep' ? { incoming: old.incoming, outgoing: old.outgoing } : choice.mode === 'set' ? chapAccounts({ chap: choice.chap }) : { incoming: [] };
   const desired: DesiredTarget = { ...old, addresses: addressesFor(a.access), names: [...a.access.initiators], incoming: chap.incoming, outgoing: chap.outgoing };
   const errors: string[] = [];
   const warnings: string[] = [NETWORKS_NOTE];
@@ -109,6 +111,9 @@ export async function planAccessEdit(ctx: TgtServerContext, a: AccessEditSpec): 
   for (const x of desired.addresses.filter((x) => !liveA.includes(x))) ops.push({ op: 'bind-address', tid, address: x });
   for (const x of desired.names.filter((x) => !liveN.includes(x))) ops.push({ op: 'bind-name', tid, name: x });
   if (errors.length) refuse(errors);
+  const dangers = accessDangers(a.iqn, accessStateOf(ex.live, old), {
+    addresses: desired.addresses, names: desired.names, incoming: desired.incoming.map((x) => x.user), outgoing: desired.outgoing?.user ?? null,
+  });
   if (ex.live.sessions.length) warnings.push(`Connected initiators keep their sessions until they log out: ${ex.live.sessions.map((s) => `${s.initiator} (${s.connections.map((c) => c.address).join(', ')})`).join('; ')}.`);
   const steps: PlanStep[] = [];
   if (ops.length) steps.push({ title: `Change access rules of ${a.iqn} (tid ${tid})`, ops: ops.map((o) => tgtadmOp(host, o)) });
@@ -121,6 +126,7 @@ export async function planAccessEdit(ctx: TgtServerContext, a: AccessEditSpec): 
     lockKeys: lockKeys(ctx),
     steps,
     warnings,
+    dangers,
     artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
     secrets: [...secretsOf(desired), ...secretsOf(old)],
     fresh: freshExisting(ctx, ex),

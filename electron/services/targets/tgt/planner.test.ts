@@ -19,6 +19,7 @@ import { FakeTgtDriver, fakeFilePut } from '../../../test-support/fake-tgt';
 import { tgtCheckKinds } from './checks';
 import { renderTargetConf, type DesiredTarget } from './conf';
 import { tgtOperationKinds } from './ops';
+import { accessDangers } from './plan-common';
 import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type TgtServerContext } from './planner';
 
 const SECRET = 'Secret123456ab';
@@ -201,9 +202,11 @@ describe('tgt planners build plans of operations', () => {
     const NEW = 'NewSecret12345';
     const plan = await planAccessEdit(t.ctx, AccessEditInputSchema.parse({
       serverId: 'stor1', iqn: `${BASE}:xenserver`,
-      access: { networks: ['192.168.200.0/24'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: 'xen-chap', secret: NEW } },
+      access: { networks: ['192.168.200.0/24'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { mode: 'set', chap: { user: 'xen-chap', secret: NEW } } },
     }));
     expect(plan.kind).toBe('tgt.access.edit');
+    // The new CHAP has no mutual account: dropping it is a danger of its own.
+    expect(plan.dangers).toEqual([`Mutual CHAP is removed from ${BASE}:xenserver (account xen-mutual): initiators can no longer check that they talk to this target.`]);
     expect(opLines(plan)).toEqual([
       [
         'tgtadm unbind-address 192.168.100.0/24', 'tgtadm unbind-name iqn.2011-07.com.example:01234567',
@@ -220,9 +223,124 @@ describe('tgt planners build plans of operations', () => {
     for (const s of [NEW, SECRET, MUTUAL]) expect(JSON.stringify(view)).not.toContain(s);
     const before = t.fake.snapshot();
     const t2 = setup(t.fake, [{ planKind: 'tgt.access.edit', op: 10, mode: 'fail' }]);
-    const failed = await (await t2.runner.apply(t2.plans.register(plan).id)).done;
+    const failed = await (await t2.runner.apply(t2.plans.register(plan).id, { confirmDangers: true })).done;
     expect(failed.state).toBe('failed');
     expect(t.fake.snapshot()).toEqual(before);
+  });
+
+  it('access edit, CHAP keep (the default when the edit says nothing, and said explicitly): adding an initiator leaves every account bound with its secret', async () => {
+    const iqn = `${BASE}:xenserver`;
+    const hv = 'iqn.1994-05.com.redhat:hv1';
+    const rules = { networks: ['192.168.100.0/24'], initiators: ['iqn.2011-07.com.example:89abcdef', 'iqn.2011-07.com.example:01234567', hv] };
+    for (const access of [rules, { ...rules, chap: { mode: 'keep' as const } }]) {
+      const t = setup();
+      await created(t);
+      const conf = t.fake.files.get('/etc/tgt/conf.d/xenserver.conf')!.content;
+      const plan = await planAccessEdit(t.ctx, AccessEditInputSchema.parse({ serverId: 'stor1', iqn, access }));
+      expect(opLines(plan)).toEqual([
+        [`tgtadm bind-name ${hv}`],
+        ['file.put /etc/tgt/conf.d/xenserver.conf.prev mode 600', 'file.put /etc/tgt/conf.d/xenserver.conf mode 600'],
+      ]);
+      expect(plan.dangers).toEqual([]);
+      const job = await (await t.runner.apply(t.plans.register(plan).id)).done;
+      expect(job.state).toBe('succeeded');
+      expect(t.fake.targets[0].accounts).toEqual([{ user: 'xen-chap', outgoing: false }, { user: 'xen-mutual', outgoing: true }]);
+      expect(t.fake.accounts.sort()).toEqual(['xen-chap', 'xen-mutual']);
+      const after = t.fake.files.get('/etc/tgt/conf.d/xenserver.conf')!;
+      expect(after.mode).toBe('600');
+      for (const line of conf.split('\n').filter((l) => /incominguser|outgoinguser/.test(l))) expect(after.content).toContain(line.trim());
+    }
+  });
+
+  it('access edit, CHAP set: new accounts replace the old ones (no danger); set without mutual drops mutual CHAP (a danger)', async () => {
+    const t = setup();
+    await created(t);
+    const iqn = `${BASE}:xenserver`;
+    const rules = { networks: ['192.168.100.0/24'], initiators: ['iqn.2011-07.com.example:89abcdef', 'iqn.2011-07.com.example:01234567'] };
+    const NEW = 'NewSecret12345', NEWM = 'NewMutual12345';
+    const plan = await planAccessEdit(t.ctx, AccessEditInputSchema.parse({ serverId: 'stor1', iqn, access: { ...rules, chap: { mode: 'set', chap: { user: 'xen-chap2', secret: NEW, mutual: { user: 'xen-mutual2', secret: NEWM } } } } }));
+    expect(opLines(plan)[0]).toEqual([
+      'tgtadm account-unbind xen-chap', 'tgtadm account-delete xen-chap', 'tgtadm account-unbind xen-mutual', 'tgtadm account-delete xen-mutual',
+      'tgtadm account-new xen-chap2', 'tgtadm account-bind xen-chap2', 'tgtadm account-new xen-mutual2', 'tgtadm account-bind xen-mutual2',
+    ]);
+    expect(plan.dangers).toEqual([]);
+    expect(plan.secrets).toEqual(expect.arrayContaining([NEW, NEWM, SECRET, MUTUAL]));
+    expectReversible(t.kinds, plan);
+    const job = await (await t.runner.apply(t.plans.register(plan).id)).done;
+    expect(job.state).toBe('succeeded');
+    expect(t.fake.targets[0].accounts).toEqual([{ user: 'xen-chap2', outgoing: false }, { user: 'xen-mutual2', outgoing: true }]);
+    const oneWay = await planAccessEdit(t.ctx, AccessEditInputSchema.parse({ serverId: 'stor1', iqn, access: { ...rules, chap: { mode: 'set', chap: { user: 'xen-chap3', secret: NEW } } } }));
+    expect(oneWay.dangers).toEqual([expect.stringMatching(/^Mutual CHAP is removed from .*xenserver \(account xen-mutual2\)/)]);
+  });
+
+  it('access edit, CHAP remove: unbinds and deletes both accounts; a danger each for CHAP and mutual CHAP; refused without the confirmation', async () => {
+    const t = setup();
+    await created(t);
+    const iqn = `${BASE}:xenserver`;
+    const plan = await planAccessEdit(t.ctx, AccessEditInputSchema.parse({
+      serverId: 'stor1', iqn, access: { networks: ['192.168.100.0/24'], initiators: ['iqn.2011-07.com.example:89abcdef', 'iqn.2011-07.com.example:01234567'], chap: { mode: 'remove' } },
+    }));
+    expect(opLines(plan)).toEqual([
+      ['tgtadm account-unbind xen-chap', 'tgtadm account-delete xen-chap', 'tgtadm account-unbind xen-mutual', 'tgtadm account-delete xen-mutual'],
+      ['file.put /etc/tgt/conf.d/xenserver.conf.prev mode 600', 'file.put /etc/tgt/conf.d/xenserver.conf mode kept'],
+    ]);
+    expect(plan.dangers).toEqual([
+      `CHAP is removed from ${iqn} (account xen-chap): every initiator its rules admit logs in without a secret.`,
+      `Mutual CHAP is removed from ${iqn} (account xen-mutual): initiators can no longer check that they talk to this target.`,
+    ]);
+    expect(plan.warnings).not.toEqual(expect.arrayContaining([expect.stringMatching(/CHAP is removed/)]));
+    const view = t.plans.register(plan);
+    expect(view.dangers).toHaveLength(2);
+    await expect(t.runner.apply(view.id)).rejects.toMatchObject({ code: 'confirmation-required', field: 'confirmDangers' });
+    expect(t.fake.targets[0].accounts).toHaveLength(2);
+    const job = await (await t.runner.apply(view.id, { confirmDangers: true })).done;
+    expect(job.state).toBe('succeeded');
+    expect(t.fake.targets[0].accounts).toEqual([]);
+    expect(t.fake.accounts).toEqual([]);
+    expect(t.fake.files.get('/etc/tgt/conf.d/xenserver.conf')!.content).not.toMatch(/incominguser|outgoinguser/);
+  });
+
+  it('access edit: widening is a danger (a network replaced by a larger one, a new network containing a current one, IPv6 too, a names-only target opened to a network); narrowing or disjoint rules are not', async () => {
+    const edit = async (t: ReturnType<typeof setup>, iqn: string, networks: string[], initiators: string[]) =>
+      planAccessEdit(t.ctx, AccessEditInputSchema.parse({ serverId: 'stor1', iqn, access: { networks, initiators } }));
+    const t = setup();
+    await created(t);
+    const iqn = `${BASE}:xenserver`;
+    const names = ['iqn.2011-07.com.example:89abcdef', 'iqn.2011-07.com.example:01234567'];
+    const replaced = await edit(t, iqn, ['192.168.0.0/16'], names);
+    expect(opLines(replaced)[0]).toEqual(['tgtadm unbind-address 192.168.100.0/24', 'tgtadm bind-address 192.168.0.0/16']);
+    expect(replaced.dangers).toEqual([`Access to ${iqn} widens: the address rule 192.168.100.0/24 is replaced by 192.168.0.0/16, a larger network that contains it.`]);
+    expect((await edit(t, iqn, ['192.168.100.0/24', '192.0.0.0/8'], names)).dangers).toEqual([
+      `Access to ${iqn} widens: the new address rule 192.0.0.0/8 contains the current rule 192.168.100.0/24, so more initiators may log in (with the CHAP secret).`,
+    ]);
+    for (const networks of [['192.168.100.0/25'], ['192.168.100.7'], ['10.0.0.0/8'], ['192.168.100.0/24', '[fd00::]/8'], []]) {
+      expect((await edit(t, iqn, networks, names)).dangers, networks.join(',')).toEqual([]);
+    }
+
+    const t6 = setup();
+    await created(t6, { ...netManager('v6'), access: { initiators: [], networks: ['fd00:1::/64'] } });
+    const v6 = `${BASE}:v6`;
+    expect((await edit(t6, v6, ['fd00:1::/32'], [])).dangers).toEqual([`Access to ${v6} widens: the address rule [fd00:1::]/64 is replaced by [fd00:1::]/32, a larger network that contains it.`]);
+    expect((await edit(t6, v6, ['fd00:1::/96'], [])).dangers).toEqual([]);
+    expect((await edit(t6, v6, ['fd00:2::/64'], [])).dangers).toEqual([]);
+
+    const tn = setup();
+    await created(tn, { ...netManager('names'), access: { initiators: names, networks: [], chap: undefined } });
+    const ni = `${BASE}:names`;
+    const opened = await edit(tn, ni, ['10.1.0.0/16'], names);
+    expect(opLines(opened)[0]).toEqual(['tgtadm unbind-address 255.255.255.255', 'tgtadm bind-address 10.1.0.0/16']);
+    expect(opened.dangers).toEqual([`${ni} admitted only the listed initiator names; now any initiator from 10.1.0.0/16 may log in without authentication.`]);
+    expect((await edit(tn, ni, [], [names[0]])).dangers).toEqual([]);
+  });
+
+  it('accessDangers: ALL, and nothing for an unchanged or narrowed state', () => {
+    const before = { addresses: ['10.0.0.0/24'], names: [], incoming: ['u'], outgoing: null };
+    expect(accessDangers('iqn.x:t', before, { ...before, addresses: ['ALL'] })).toEqual([
+      'Access to iqn.x:t widens to ALL: an initiator from any address may log in (with the CHAP secret).',
+    ]);
+    expect(accessDangers('iqn.x:t', { ...before, addresses: ['ALL'] }, { ...before, addresses: ['ALL', '10.0.0.0/8'] })).toEqual([]);
+    expect(accessDangers('iqn.x:t', before, before)).toEqual([]);
+    expect(accessDangers('iqn.x:t', before, { ...before, addresses: ['10.0.0.5'], names: ['iqn.y:z'] })).toEqual([]);
   });
 
   it('delete: refused while connected; forced only with the list; rebuild data, account secrets, conf and .prev removed; backing files only on request, irreversible, last', async () => {
@@ -246,7 +364,9 @@ describe('tgt planners build plans of operations', () => {
     expect(del.rebuild.addresses).toEqual(['192.168.100.0/24']);
     expect(del.rebuild.accounts).toEqual([{ user: 'xen-chap', outgoing: false }, { user: 'xen-mutual', outgoing: true }]);
     expect(flatOps(forced)[1].params).toMatchObject({ password: SECRET });
-    expect(forced.warnings!.join('\n')).toMatch(/Forced: the sessions of iqn.2011-07.com.example:89abcdef are torn down/);
+    // Forcing is a danger (confirmed by the admin), not a note.
+    expect(forced.dangers).toEqual([expect.stringMatching(/^Forced delete: the sessions of iqn.2011-07.com.example:89abcdef \(192.168.100.7\) are torn down/)]);
+    expect(forced.warnings!.join('\n')).not.toMatch(/torn down/);
     expect(forced.warnings!.join('\n')).toMatch(/deleted for good: .*allocated/);
     expectReversible(t.kinds, forced);
     const view = t.plans.register(forced);
@@ -256,6 +376,7 @@ describe('tgt planners build plans of operations', () => {
     const plain = await planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn }));
     expect(opLines(plain).map((s) => s.length)).toEqual([3, 2]);
     expect((flatOps(plain)[0].params as { force: boolean }).force).toBe(false);
+    expect(plain.dangers).toEqual([]);
     // Deleting and then failing at the conf removal rebuilds the target exactly (LUN ids, rules, accounts).
     const before = t.fake.snapshot();
     const t2 = setup(t.fake, [{ planKind: 'tgt.target.delete', op: 5, mode: 'fail' }]);

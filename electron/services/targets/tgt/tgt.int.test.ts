@@ -184,7 +184,7 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
     expect(add.error).toBeNull();
     let t = (await driver.readState()).targets.find((x) => x.iqn === iqn)!;
     expect(t.luns.map((l) => [l.lun, l.path])).toEqual([[0, null], [1, `/srv/portico/${name}`], [2, `/srv/portico/${name}_1`], [3, `/srv/portico/${name}_2`]]);
-    const edit = await apply(await plan('planAccess', { iqn, access: { networks: ['192.0.2.21'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { user: `pt-e-${rnd()}`, secret: generateChapSecret() } } }));
+    const edit = await apply(await plan('planAccess', { iqn, access: { networks: ['192.0.2.21'], initiators: ['iqn.2011-07.com.example:89abcdef'], chap: { mode: 'set', chap: { user: `pt-e-${rnd()}`, secret: generateChapSecret() } } } }));
     expect(edit.error).toBeNull();
     // Now it holds a secret: 0600, and the replaced version is kept as .prev, 0600 too.
     expect((await sshRun(lab, 'stor1', ['stat', '-c', '%a', `/etc/tgt/conf.d/${name}.conf`, `/etc/tgt/conf.d/${name}.conf.prev`])).stdout.trim().split('\n')).toEqual(['600', '600']);
@@ -230,7 +230,9 @@ describe.skipIf(reason)('tgt on lab stor1 over SSH', () => {
       const view = await plan('planDelete', { iqn, force: true, confirmedSessions: ['iqn.2024-01.lab.portico:workstation'], deleteBackingFiles: true });
       expect(view.warnings.join('\n')).toMatch(/allocated/);
       expect(view.steps.at(-1)!.ops.every((o) => o.irreversible)).toBe(true);
-      const job = await apply(view);
+      // Forcing lowers protection: a danger, applied only with the admin's confirmation.
+      expect(view.dangers.join('\n')).toMatch(/Forced delete: .*torn down/);
+      const job = await t.apply(view.id, { confirmDangers: true });
       expect(job.error).toBeNull();
     } finally {
       await session.close();

@@ -31,6 +31,8 @@ export async function readTargetsView(d: TargetDriver): Promise<Omit<TargetsServ
         openToAll: t.aclAddresses.includes('ALL'),
         chap: t.accounts.some((a) => !a.outgoing),
         mutualChap: t.accounts.some((a) => a.outgoing),
+        chapUsers: t.accounts.filter((a) => !a.outgoing).map((a) => a.user),
+        mutualChapUser: t.accounts.find((a) => a.outgoing)?.user ?? null,
         sessions: t.sessions,
         persisted: dr?.status ?? 'not-persisted',
         driftMessages: dr?.items.map((i) => i.message) ?? [],
