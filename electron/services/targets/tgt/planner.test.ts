@@ -402,6 +402,7 @@ describe('tgt planners build plans of operations', () => {
     expect(opLines(plan)).toEqual([['tgtadm lun-params 1', 'tgtadm lun-new 2 /srv/portico/xenserver_1', 'tgtadm lun-params 2', 'tgtadm unbind-address ALL']]);
     expect(flatOps(plan)[0].params).toMatchObject({ params: { readonly: 0 }, pre: { readonly: 1 } });
     expect(plan.fresh!.map((c) => c.kind)).toEqual(['tgt.reconcile.base']);
+    expect(plan.dangers).toEqual([]); // unbinding ALL narrows
     expectReversible(t.kinds, plan);
     const before = t.fake.snapshot();
     const t2 = setup(t.fake, [{ planKind: 'tgt.reconcile', op: 4, mode: 'fail' }]);
@@ -410,6 +411,25 @@ describe('tgt planners build plans of operations', () => {
     const job = await (await t.runner.apply(t.plans.register(await planReconcile(t.ctx, { serverId: 'stor1' })).id)).done;
     expect(job.state).toBe('succeeded');
     expect(job.result).toEqual({ remaining: [] });
+  });
+
+  it('reconcile: what lowers protection is a danger (an account bound by hand that the file lacks, a rule narrowed by hand that the file has wider)', async () => {
+    const t = setup();
+    const iqn = `${BASE}:plain`;
+    await created(t, { ...netManager('plain'), access: { initiators: [], networks: ['192.168.100.0/24'] } });
+    const tgt = t.fake.targets[0];
+    t.fake.accounts.push('by-hand');
+    tgt.accounts.push({ user: 'by-hand', outgoing: false });
+    tgt.aclAddresses.splice(0, 1, '192.168.100.0/25');
+    const plan = await planReconcile(t.ctx, { serverId: 'stor1', iqn });
+    expect(opLines(plan)).toEqual([['tgtadm bind-address 192.168.100.0/24', 'tgtadm unbind-address 192.168.100.0/25', 'tgtadm account-unbind by-hand']]);
+    expect(plan.dangers).toEqual([
+      `CHAP is removed from ${iqn} (account by-hand): every initiator its rules admit logs in without a secret.`,
+      `Access to ${iqn} widens: the address rule 192.168.100.0/25 is replaced by 192.168.100.0/24, a larger network that contains it.`,
+    ]);
+    const view = t.plans.register(plan);
+    await expect(t.runner.apply(view.id)).rejects.toMatchObject({ code: 'confirmation-required' });
+    expect((await (await t.runner.apply(view.id, { confirmDangers: true })).done).state).toBe('succeeded');
   });
 
   it('the verify check says so when the conf file holding secrets is not 0600', async () => {
