@@ -441,6 +441,14 @@ export const TargetInputSchema = z
 export type TargetInput = z.input<typeof TargetInputSchema>;
 export type TargetSpec = z.output<typeof TargetInputSchema>;
 
+/**
+ * Naming authority of a proposed base IQN when the server's domain is unknown: the reversal of
+ * set-your-domain.invalid (.invalid is reserved, RFC 6761, so it can never be anyone's real
+ * authority), shown as a placeholder until the admin puts in a domain the site owns.
+ */
+export const PLACEHOLDER_AUTHORITY = 'invalid.set-your-domain';
+export const isPlaceholderIqn = (iqn: string) => /^iqn\.\d{4}-\d{2}\.invalid\.set-your-domain(?::|$)/.test(iqn);
+
 /** IQN the wizard proposes: server base IQN + ":" + name. */
 export function buildIqn(baseIqn: string, name: string): string {
   return `${baseIqn}:${name}`;

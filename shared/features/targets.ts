@@ -69,7 +69,10 @@ const AbsPath = z
 export const targetsCalls = {
   'targets.view': call(z.object({ serverId: Id }).strict()).returns<TargetsServerView>(),
   'targets.settings': call(
-    z.object({ serverId: Id, storageDir: AbsPath, baseIqn: z.string().regex(/^iqn\.\d{4}-\d{2}\.[a-z0-9.-]+$/, 'baseIqn: iqn.YYYY-MM.reversed.domain, lower case, e.g. iqn.2026-11.org.example.stor1') }).strict(),
+    z.object({ serverId: Id, storageDir: AbsPath, baseIqn: z
+        .string()
+        .max(200)
+        .regex(/^iqn\.\d{4}-\d{2}\.[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[a-z0-9.:-]*[a-z0-9])?$/, 'baseIqn: iqn.YYYY-MM.reversed.domain[:name], lower case, e.g. iqn.2026-11.com.example:stor1') }).strict(),
     { mutates: true },
   ).returns<TgtSettingsView>(),
   'targets.planCreate': call(TargetInputSchema).returns<PlanView>(),

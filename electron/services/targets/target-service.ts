@@ -3,7 +3,7 @@
 // plan* method takes its call's parsed input (the schema's output: sizes already in bytes).
 import { PorticoError } from '../../../shared/contract-kit';
 import type { PlanView } from '../../../shared/plan';
-import type { TargetSpec } from '../../../shared/domain/target';
+import { PLACEHOLDER_AUTHORITY, type TargetSpec } from '../../../shared/domain/target';
 import type { Db } from '../db';
 import type { HostRepo } from '../hosts/host-repo';
 import type { PlanRegistry } from '../jobs/registry';
@@ -25,10 +25,38 @@ export interface TgtSettings {
 
 export const DEFAULT_STORAGE_DIR = '/var/lib/portico/storage';
 
-/** A base IQN proposal from the server's name: iqn.<year-month>.org.portico.<name>. */
-export function defaultBaseIqn(serverName: string, now = new Date()): string {
-  const label = serverName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'server';
-  return `iqn.${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}.org.portico.${label}`;
+const LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+/** Top-level names no site owns on the Internet (mDNS, home routers, RFC 6761/6762): no naming authority. */
+const PRIVATE_TLDS = new Set(['local', 'localdomain', 'localhost', 'lan', 'home', 'internal', 'intranet', 'corp', 'arpa', 'invalid']);
+
+/**
+ * The reversed DNS domain of a host name, as RFC 3720 writes a naming authority
+ * (stor1.example.com -> com.example), or null when the name is an address, has no domain of at
+ * least two labels, or ends in a private top-level name.
+ */
+export function reversedDomain(hostName: string): string | null {
+  const n = hostName.trim().toLowerCase().replace(/\.$/, '');
+  if (n.includes(':') || /^\d+(\.\d+){3}$/.test(n)) return null;
+  const labels = n.split('.');
+  if (labels.length < 3 || !labels.every((l) => LABEL.test(l)) || /^\d+$/.test(labels.at(-1)!)) return null;
+  if (PRIVATE_TLDS.has(labels.at(-1)!)) return null;
+  return labels.slice(1).reverse().join('.');
+}
+
+/**
+ * A base IQN proposal: iqn.<year-month>.<the server's domain, reversed>:<server name>, e.g.
+ * iqn.2026-12.com.example:stor1 for stor1.example.com. The domain comes from the host's address
+ * (a DNS name) or its name; without one, the clearly marked placeholder authority
+ * (invalid.set-your-domain) that the settings ask the admin to replace. The server name goes after
+ * the colon: before it RFC 3720 puts only the naming authority, a domain the organisation owns;
+ * what follows is the owner's own namespace, where a host name belongs (and stays valid if the
+ * host is renamed in DNS). Target IQNs then read iqn.2026-12.com.example:stor1:xenserver.
+ */
+export function defaultBaseIqn(server: { name: string; address: string }, now = new Date()): string {
+  const first = reversedDomain(server.name) !== null ? server.name.trim().split('.')[0] : server.name;
+  const label = first.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'server';
+  const authority = reversedDomain(server.address) ?? reversedDomain(server.name) ?? PLACEHOLDER_AUTHORITY;
+  return `iqn.${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}.${authority}:${label}`;
 }
 
 export class TargetService {
@@ -42,7 +70,7 @@ export class TargetService {
   settings(serverId: string): TgtSettings {
     const h = this.hosts.get(serverId);
     const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(`tgt:${serverId}`) as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as TgtSettings) : { storageDir: DEFAULT_STORAGE_DIR, baseIqn: defaultBaseIqn(h.name) };
+    return row ? (JSON.parse(row.value) as TgtSettings) : { storageDir: DEFAULT_STORAGE_DIR, baseIqn: defaultBaseIqn(h) };
   }
 
   setSettings(serverId: string, s: TgtSettings): TgtSettings {

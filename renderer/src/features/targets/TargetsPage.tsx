@@ -4,7 +4,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useQueries, useQueryClient } from '@tanstack/react-query';
 import type { HostView } from '../../../../shared/features/hosts';
 import type { TargetView } from '../../../../shared/features/targets';
-import { formatSize } from '../../../../shared/domain/target';
+import { PLACEHOLDER_AUTHORITY, formatSize, isPlaceholderIqn } from '../../../../shared/domain/target';
 import { call } from '../../api/client';
 import { useHosts } from '../hosts/api';
 import { targetsQuery, useTargets } from './api';
@@ -103,7 +103,13 @@ function ServerSettings({ serverId, storageDir, baseIqn }: { serverId: string; s
   return (
     <Stack direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
       <TextField size="small" label="Storage folder" value={dir} onChange={(e) => setDir(e.target.value)} error={!!error?.startsWith('storageDir')} sx={{ minWidth: 260 }} />
-      <TextField size="small" label="Base IQN" value={iqn} onChange={(e) => setIqn(e.target.value)} error={!!error?.startsWith('baseIqn')} sx={{ minWidth: 340 }} />
+      <TextField size="small" label="Base IQN" value={iqn} onChange={(e) => setIqn(e.target.value)} error={!!error?.startsWith('baseIqn')} sx={{ minWidth: 340, maxWidth: 420 }}
+        color={isPlaceholderIqn(iqn) ? 'warning' : undefined} focused={isPlaceholderIqn(iqn) || undefined}
+        helperText={
+          isPlaceholderIqn(iqn)
+            ? `Placeholder: replace ${PLACEHOLDER_AUTHORITY} with a domain your site owns, reversed (example.com becomes com.example). IQNs must be globally unique, and a domain you own keeps yours from clashing with anyone else's.`
+            : "IQNs must be globally unique: a domain your site owns, reversed (iqn.YYYY-MM.com.example:server), keeps yours from clashing with anyone else's."
+        } />
       {dirty && <Button onClick={() => void save()}>Save settings</Button>}
       {error && <Alert severity="error">{error}</Alert>}
     </Stack>
