@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { fileKinds, type FilePut, type FileState } from '../services/remote/files';
 import type { OperationKind } from '../services/jobs/operation';
 import type { ConfFile, FileStat, OpResult, SpaceInfo, StepLog, TargetDriver, TargetState } from '../services/targets/tgt/driver';
+import { partialPathOf } from '../services/targets/tgt/driver';
 import type { TgtSystem, TgtTarget } from '../services/targets/tgt/parser';
 import { opArgs, type TargetOp } from '../services/targets/tgt/target-op';
 import { MASK } from '../../shared/plan';
@@ -26,6 +27,12 @@ export class FakeTgtDriver implements TargetDriver {
   readonly storage = new Map<string, { size: number; allocated: number; kind: 'file' | 'block' }>();
   version = '1.0.85';
   space_ = { availBytes: 10 * 1024 ** 3, sizeBytes: 20 * 1024 ** 3 };
+  /** Folders that exist (the storage folder and its parents at first); dir.create / dir.remove change it (fakeDirKinds). */
+  readonly folders = new Set<string>();
+  /** How createFull allocates (the real driver falls back to dd where fallocate is not supported). */
+  fullMethod: 'fallocate' | 'dd' = 'fallocate';
+  /** createFull is cut off after writing this many bytes (a KILL, or a lost connection before the script's cleanup ran): the partial file stays. */
+  fullCutAfter: number | null = null;
   lvm = true;
   /** tgtadm ops (by op name) that tgtd refuses. */
   readonly refuse = new Set<string>();
@@ -34,7 +41,10 @@ export class FakeTgtDriver implements TargetDriver {
     readonly label = 'stor1',
     readonly storageDir = '/srv/portico',
     readonly confDir = '/etc/tgt/conf.d',
-  ) {}
+  ) {
+    for (let p = storageDir; p; p = p.slice(0, p.lastIndexOf('/'))) this.folders.add(p);
+    this.folders.add('/');
+  }
 
   // ------------------------------------------------------------ reads
 
@@ -68,13 +78,16 @@ export class FakeTgtDriver implements TargetDriver {
   async stat(paths: readonly string[]): Promise<FileStat[]> {
     return paths.map((path) => {
       const s = this.storage.get(path);
+      if (!s && this.folders.has(path)) return { path, exists: true, size: 4096, allocated: 4096, kind: 'other' as const };
       if (!s) return { path, exists: false, size: 0, allocated: 0, kind: 'missing' as const };
       return { path, exists: true, size: s.size, allocated: s.allocated, kind: s.kind };
     });
   }
 
   async space(path: string): Promise<SpaceInfo> {
-    return { path, ...this.space_ };
+    let at = path;
+    while (!this.folders.has(at)) at = at.slice(0, at.lastIndexOf('/')) || '/';
+    return { path, exists: at === path, measuredAt: at, filesystem: { source: '/dev/fake', type: 'ext4', mount: '/' }, ...this.space_ };
   }
 
   async listStorage(): Promise<FileStat[]> {
@@ -201,10 +214,17 @@ export class FakeTgtDriver implements TargetDriver {
     return out;
   }
 
-  async createFull(path: string, bytes: number): Promise<void> {
+  async createFull(path: string, bytes: number, o: StepLog = {}): Promise<{ method: 'fallocate' | 'dd' }> {
     this.calls.push(`full ${path}`);
     if (this.storage.has(path)) throw new Error(`already exists: ${path}`);
+    if (!this.folders.has(path.slice(0, path.lastIndexOf('/')))) throw new Error(`No such file or directory: ${path}`);
+    if (this.fullCutAfter !== null) {
+      this.storage.set(partialPathOf(path), { size: this.fullCutAfter, allocated: this.fullCutAfter, kind: 'file' });
+      throw Object.assign(new Error(`the connection to ${this.label} was lost while dd ran`), { code: 'connection-lost' });
+    }
     this.storage.set(path, { size: bytes, allocated: bytes, kind: 'file' });
+    o.log?.(`${path}: allocated in full with ${this.fullMethod}`);
+    return { method: this.fullMethod };
   }
 
   async removeFiles(paths: readonly string[], _o?: StepLog): Promise<void> {
@@ -262,4 +282,30 @@ export function fakeFilePut(fake: FakeTgtDriver): OperationKind<FilePut> {
       return f && f.content === p.content && (p.mode === null || f.mode === p.mode) ? { applied: true } : { applied: false };
     },
   };
+}
+
+/** dir.create / dir.remove over the fake's folders (the real kinds' schemas, describe and inverse). */
+export function fakeDirKinds(fake: FakeTgtDriver): OperationKind<never>[] {
+  const real = fileKinds({ runner: () => { throw new Error('the fake has no shell'); } });
+  const parent = (p: string) => p.slice(0, p.lastIndexOf('/')) || '/';
+  const inUse = (p: string) => [...fake.folders].some((f) => parent(f) === p && f !== p) || [...fake.storage.keys()].some((f) => parent(f) === p);
+  const create: OperationKind<{ path: string; mode: string; owner: string | null }> = {
+    ...real.dirCreate,
+    async apply(p) {
+      fake.calls.push(`mkdir ${p.path} ${p.mode} ${p.owner ?? ''}`.trim());
+      if (fake.folders.has(p.path)) throw new Error(`mkdir: cannot create directory '${p.path}': File exists`);
+      if (!fake.folders.has(parent(p.path))) throw new Error(`mkdir: cannot create directory '${p.path}': No such file or directory`);
+      fake.folders.add(p.path);
+    },
+    verify: async (p) => (fake.folders.has(p.path) ? { applied: true } : { applied: false }),
+  };
+  const remove: OperationKind<{ path: string }> = {
+    ...real.dirRemove,
+    async apply(p) {
+      fake.calls.push(`rmdir ${p.path}`);
+      if (fake.folders.has(p.path) && !inUse(p.path)) fake.folders.delete(p.path);
+    },
+    verify: async (p) => (fake.folders.has(p.path) ? { applied: false } : { applied: true }),
+  };
+  return [create, remove] as unknown as OperationKind<never>[];
 }

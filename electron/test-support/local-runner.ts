@@ -14,8 +14,21 @@ export class LocalRunner implements RemoteRunner {
       const p = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal, timeout: opts.timeoutMs });
       let stdout = '';
       let stderr = '';
-      p.stdout.on('data', (d) => (stdout += d));
-      p.stderr.on('data', (d) => (stderr += d));
+      // Lines as they arrive (the job log's progress lines), as the SSH runner streams them.
+      const lines = (stream: 'stdout' | 'stderr') => {
+        let buf = '';
+        return (d: Buffer) => {
+          if (stream === 'stdout') stdout += d;
+          else stderr += d;
+          buf += d.toString('utf8');
+          for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+            opts.onLine?.(stream, buf.slice(0, i));
+            buf = buf.slice(i + 1);
+          }
+        };
+      };
+      p.stdout.on('data', lines('stdout'));
+      p.stderr.on('data', lines('stderr'));
       p.on('error', reject);
       p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
       p.stdin.on('error', () => undefined);

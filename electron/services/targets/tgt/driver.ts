@@ -40,10 +40,37 @@ export interface FileStat {
   kind: 'file' | 'block' | 'other' | 'missing';
 }
 
+/** Free space for a folder that may not exist yet: measured on its nearest existing parent. */
 export interface SpaceInfo {
+  /** The folder asked about. */
   path: string;
+  /** Whether that folder exists now (false: the plan must create it). */
+  exists: boolean;
+  /** The nearest existing folder at or above `path`, where df measured. */
+  measuredAt: string;
+  /** The filesystem the folder is (or will be) on: device, type, mount point. */
+  filesystem: { source: string; type: string; mount: string };
   availBytes: number;
   sizeBytes: number;
+}
+
+/** How a fully allocated file is made: fallocate where the filesystem supports it, else zeros with dd. */
+export type FullAllocationMethod = 'fallocate' | 'dd';
+
+/** Where a fully allocated file grows until it is complete (then renamed into place): a partial file never has the LUN's name. */
+export function partialPathOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return `${path.slice(0, i + 1)}.portico-alloc.${path.slice(i + 1)}`;
+}
+
+/**
+ * Limits for allocating `bytes` in full: a watchdog (no growth for stallMs = stalled, stopped) and
+ * an overall ceiling proportional to the size (10 minutes plus the time at 10 MiB/s, the slowest
+ * disk we allow for), so 750 GB is not cut off at a fixed timeout and a hung write does not wait
+ * for that ceiling.
+ */
+export function fullAllocationLimits(bytes: number, o: { stallMs?: number } = {}): { timeoutMs: number; stallMs: number } {
+  return { timeoutMs: 600_000 + Math.ceil(bytes / (10 * 1048576)) * 1000, stallMs: o.stallMs ?? 120_000 };
 }
 
 export type { TargetOp, LunParams } from './target-op';
@@ -88,7 +115,13 @@ export interface TargetDriver {
   listStorage(): Promise<FileStat[]>;
   /** Creates sparse files in one round trip, in order, refusing existing paths; stops at the first failure (null = not run). */
   createSparse(files: readonly { path: string; bytes: number }[], o?: StepLog): Promise<({ ok: true } | { ok: false; error: string } | null)[]>;
-  createFull(path: string, bytes: number, o?: StepLog & { onProgress?: (done: number, total: number) => void }): Promise<void>;
+  /**
+   * Allocates a file in full (fallocate, or zeros with dd where the filesystem has no fallocate),
+   * growing under partialPathOf(path) and renamed into place when complete. Progress goes to the
+   * job log; a stall (no growth for the watchdog's time), a cancel, a timeout or a lost connection
+   * stops it, and the script removes the partial file on every exit it lives to see.
+   */
+  createFull(path: string, bytes: number, o?: StepLog & { onProgress?: (done: number, total: number) => void }): Promise<{ method: FullAllocationMethod }>;
   removeFiles(paths: readonly string[], o?: StepLog): Promise<void>;
   hasLvm(): Promise<boolean>;
   lvExists(vg: string, lv: string): Promise<boolean>;
@@ -173,7 +206,14 @@ const STAT_SCRIPT = `for f; do
   else printf '%s\\tmissing\\n' "$f"; fi
 done`;
 
-const LIST_SCRIPT = `set -o pipefail; find "$1" -mindepth 1 -maxdepth 1 -printf '%p\\t%y\\t%s\\t%b\\n' | LC_ALL=C sort`;
+const LIST_SCRIPT = `set -o pipefail; [ -e "$1" ] || exit 0; find "$1" -mindepth 1 -maxdepth 1 -printf '%p\\t%y\\t%s\\t%b\\n' | LC_ALL=C sort`;
+
+/** Free space: the nearest existing folder at or above $1 (line 1), then df's avail, size, type, source and mount point of it. */
+const SPACE_SCRIPT = `set -o pipefail; p=$1
+while [ ! -e "$p" ] && [ "$p" != / ]; do p=$(dirname -- "$p"); done
+[ -d "$p" ] || { echo "$p is not a folder" >&2; exit 3; }
+printf '%s\\n' "$p"
+df -B1 --output=avail,size,fstype,source,target -- "$p" | tail -n 1`;
 
 /** Sparse files: args PATH BYTES pairs, in order; refuses existing paths; stops at the first failure. Per file: "K" or "E reason". */
 const SPARSE_SCRIPT = `while [ $# -gt 0 ]; do f=$1; n=$2; shift 2
@@ -181,20 +221,43 @@ const SPARSE_SCRIPT = `while [ $# -gt 0 ]; do f=$1; n=$2; shift 2
   if err=$(truncate -s "$n" -- "$f" 2>&1); then echo K; else echo "E truncate failed: $f: $err"; exit 0; fi
 done`;
 
-/** Full allocation with progress: args PATH MIB REM_BLOCKS CHUNK_MIB. Writes zeros so ENOSPC shows up now, not later. A partial file is removed on every exit path. */
-const FULL_SCRIPT = `set -e; f=$1; total=$2; rem=$3; chunk=$4
+/**
+ * Full allocation. Args: PATH PARTIAL BYTES HOW CHUNK_MIB PAUSE. HOW auto = fallocate where the
+ * filesystem supports it (space reserved at once, ENOSPC now), else (or HOW dd) zeros written with
+ * dd in chunks of CHUNK_MIB, a progress line after each (PAUSE seconds between chunks: tests only).
+ * The file grows under PARTIAL and is renamed to PATH when complete. PARTIAL is removed on every
+ * exit path the script lives to see: failure, TERM/INT/HUP (cancel, timeout), and a lost
+ * connection (the next progress line gets SIGPIPE). Only a KILL leaves it, for the rollback.
+ */
+const FULL_SCRIPT = `set -u; f=$1; tmp=$2; bytes=$3; how=$4; chunk=$5; pause=$6
 if [ -e "$f" ]; then echo "already exists: $f" >&2; exit 17; fi
-touch -- "$f"
-trap 'rm -f -- "$f"' EXIT
-trap 'exit 143' TERM HUP PIPE INT
-done=0
-while [ "$done" -lt "$total" ]; do n=$((total-done)); [ "$n" -gt "$chunk" ] && n=$chunk
-  dd if=/dev/zero of="$f" bs=1M seek="$done" count="$n" conv=notrunc,fsync status=none
-  done=$((done+n)); echo "progress $((done*1048576))"
-done
-if [ "$rem" -gt 0 ]; then dd if=/dev/zero of="$f" bs=512 seek="$((total*2048))" count="$rem" conv=notrunc,fsync status=none; fi
+if [ -e "$tmp" ]; then echo "a partial allocation is left at $tmp (a job stopped during it): roll that job back, or remove the file" >&2; exit 17; fi
+trap 'rm -f -- "$tmp"' EXIT
+trap 'exit 143' TERM INT HUP
+trap 'exit 141' PIPE
+: > "$tmp" || exit 1
+method=
+if [ "$how" = auto ] && command -v fallocate >/dev/null 2>&1; then
+  if err=$(fallocate -l "$bytes" -- "$tmp" 2>&1); then method=fallocate; echo "progress $bytes"
+  else case $err in *"not supported"*|*"Operation not supported"*) echo "fallback $err" ;; *) echo "fallocate failed: $err" >&2; exit 28 ;; esac
+  fi
+fi
+if [ -z "$method" ]; then
+  method=dd; echo "method dd"
+  mib=$((bytes / 1048576)); rem=$((bytes % 1048576)); done=0
+  while [ "$done" -lt "$mib" ]; do n=$((mib - done)); [ "$n" -gt "$chunk" ] && n=$chunk
+    dd if=/dev/zero of="$tmp" bs=1M seek="$done" count="$n" conv=notrunc status=none || exit 28
+    done=$((done + n)); echo "progress $((done * 1048576))"
+    [ "$pause" = 0 ] || sleep "$pause"
+  done
+  if [ "$rem" -gt 0 ]; then dd if=/dev/zero of="$tmp" bs="$rem" seek="$((mib * 1048576))" count=1 oflag=seek_bytes conv=notrunc status=none || exit 28; fi
+  sync -- "$tmp" 2>/dev/null || sync
+fi
+sz=$(stat -c %s -- "$tmp") || exit 4
+[ "$sz" = "$bytes" ] || { echo "allocated $sz of $bytes bytes of $f" >&2; exit 5; }
+mv -f -T -- "$tmp" "$f" || exit 4
 trap - EXIT
-echo done`;
+echo "done $method"`;
 
 /** Every *.conf of a folder: \\x1e PATH \\x1f CONTENT. A failed read is an error. */
 const CONF_LIST_SCRIPT = `set -o pipefail
@@ -219,6 +282,27 @@ export interface TgtDriverOptions {
   confDir?: string;
   targetsConf?: string;
   timeoutMs?: number;
+  /**
+   * Full allocation (tests): 'dd' skips fallocate (the fallback path), chunkMiB and pauseS shape
+   * dd's writes, stallMs is the watchdog. Defaults: auto, 64 MiB, no pause, 120 s; the environment
+   * variable PORTICO_TEST_FULL_ALLOCATION (e.g. "dd,chunk=16,pause=0.2,stall=5000") sets them for
+   * lab tests that build drivers through the console's services. Never set it in production.
+   */
+  fullAllocation?: { how?: 'auto' | 'dd'; chunkMiB?: number; pauseS?: number; stallMs?: number };
+}
+
+/** PORTICO_TEST_FULL_ALLOCATION, parsed (see TgtDriverOptions.fullAllocation). */
+export function parseFullAllocationEnv(text: string | undefined): NonNullable<TgtDriverOptions['fullAllocation']> {
+  const o: NonNullable<TgtDriverOptions['fullAllocation']> = {};
+  for (const part of (text ?? '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [k, v] = part.split('=');
+    if (k === 'dd' || k === 'auto') o.how = k;
+    else if (k === 'chunk' && /^\d+$/.test(v ?? '')) o.chunkMiB = Number(v);
+    else if (k === 'pause' && /^\d+(\.\d+)?$/.test(v ?? '')) o.pauseS = Number(v);
+    else if (k === 'stall' && /^\d+$/.test(v ?? '')) o.stallMs = Number(v);
+    else throw new Error(`PORTICO_TEST_FULL_ALLOCATION: "${part}" is not dd, auto, chunk=MIB, pause=SECONDS or stall=MS`);
+  }
+  return o;
 }
 
 interface BatchEntry {
@@ -234,6 +318,7 @@ export class TgtDriver implements TargetDriver {
   readonly targetsConf: string;
   readonly runner: RemoteRunner;
   private readonly timeoutMs: number;
+  private readonly full: NonNullable<TgtDriverOptions['fullAllocation']>;
 
   constructor(private readonly o: TgtDriverOptions) {
     this.runner = o.runner;
@@ -242,6 +327,7 @@ export class TgtDriver implements TargetDriver {
     this.confDir = (o.confDir ?? '/etc/tgt/conf.d').replace(/\/+$/, '');
     this.targetsConf = o.targetsConf ?? '/etc/tgt/targets.conf';
     this.timeoutMs = o.timeoutMs ?? 120_000;
+    this.full = { how: 'auto', chunkMiB: 64, pauseS: 0, ...parseFullAllocationEnv(process.env.PORTICO_TEST_FULL_ALLOCATION), ...o.fullAllocation };
   }
 
   /** tgtadm argv with control port and LLD. */
@@ -385,13 +471,16 @@ export class TgtDriver implements TargetDriver {
     });
   }
 
+  /** Free space of a folder, measured on its nearest existing parent when it does not exist yet. */
   async space(path: string): Promise<SpaceInfo> {
-    const res = await this.script('df -B1 --output=avail,size -- "$1"', [path]);
-    const m = /(\d+)\s+(\d+)\s*$/.exec(res.stdout);
-    if (res.code !== 0 || !m) throw new Error(`cannot read free space of ${path} on ${this.label}: ${res.stderr.trim()}`);
-    return { path, availBytes: Number(m[1]), sizeBytes: Number(m[2]) };
+    const res = await this.script(SPACE_SCRIPT, [path]);
+    const [at = '', line = ''] = res.stdout.split('\n');
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(.+?)\s*$/.exec(line);
+    if (res.code !== 0 || !m) throw new Error(`cannot read free space for ${path} on ${this.label}: ${res.stderr.trim() || `exit ${res.code}`}`);
+    return { path, exists: at === path, measuredAt: at, filesystem: { source: m[4], type: m[3], mount: m[5] }, availBytes: Number(m[1]), sizeBytes: Number(m[2]) };
   }
 
+  /** Files directly in the storage folder ([] while the folder does not exist yet). */
   async listStorage(): Promise<FileStat[]> {
     const res = await this.script(LIST_SCRIPT, [this.storageDir]);
     if (res.code !== 0) throw new Error(`cannot list ${this.storageDir} on ${this.label}: ${res.stderr.trim()}`);
@@ -416,24 +505,61 @@ export class TgtDriver implements TargetDriver {
     return out;
   }
 
-  async createFull(path: string, bytes: number, o: StepLog & { onProgress?: (done: number, total: number) => void } = {}): Promise<void> {
-    const mib = Math.floor(bytes / 1048576);
-    const rem = (bytes % 1048576) / 512;
-    let last = 0;
-    const res = await this.script(FULL_SCRIPT, [path, String(mib), String(rem), '256'], {
-      signal: o.signal,
-      change: true,
-      timeoutMs: Math.max(this.timeoutMs, 60_000 + Math.ceil(bytes / (20 * 1048576)) * 1000),
-      onLine: (s, line) => {
-        const m = /^progress (\d+)$/.exec(line);
-        if (s === 'stdout' && m) {
-          o.onProgress?.(Number(m[1]), bytes);
-          const pct = Math.floor((Number(m[1]) / bytes) * 100);
-          if (pct >= last + 10) { last = pct; o.log?.(`${path}: ${pct}% written`); }
-        }
-      },
-    });
-    if (res.code !== 0) throw new TgtOpError(classifyTgtError(res.stderr), null, `cannot allocate ${path} on ${this.label}: ${res.stderr.trim()}`);
+  async createFull(path: string, bytes: number, o: StepLog & { onProgress?: (done: number, total: number) => void } = {}): Promise<{ method: FullAllocationMethod }> {
+    const { timeoutMs, stallMs } = fullAllocationLimits(bytes, { stallMs: this.full.stallMs });
+    // The watchdog: no growth for stallMs stops the script like a cancel (its traps remove the partial file).
+    const ctl = new AbortController();
+    const onAbort = () => ctl.abort(o.signal?.reason);
+    if (o.signal?.aborted) ctl.abort(o.signal.reason);
+    else o.signal?.addEventListener('abort', onAbort, { once: true });
+    let done = 0;
+    let lastGrowth = Date.now();
+    let stalled = false;
+    let logged = -1;
+    const dog = setInterval(() => {
+      if (Date.now() - lastGrowth < stallMs || ctl.signal.aborted) return;
+      stalled = true;
+      ctl.abort(new Error('stalled'));
+    }, Math.min(1000, Math.max(50, Math.floor(stallMs / 4))));
+    const pct = (n: number) => Math.floor((n / bytes) * 100);
+    try {
+      const res = await this.script(FULL_SCRIPT, [path, partialPathOf(path), String(bytes), this.full.how ?? 'auto', String(this.full.chunkMiB ?? 64), String(this.full.pauseS ?? 0)], {
+        signal: ctl.signal,
+        change: true,
+        timeoutMs,
+        onLine: (stream, line) => {
+          if (stream !== 'stdout') return;
+          const m = /^progress (\d+)$/.exec(line);
+          if (m) {
+            const n = Number(m[1]);
+            if (n > done) {
+              done = n;
+              lastGrowth = Date.now();
+            }
+            o.onProgress?.(done, bytes);
+            // One line per 10 % (and the first), so a 750 GB LUN shows it is moving without flooding the log.
+            if (Math.floor(pct(done) / 10) > logged) {
+              logged = Math.floor(pct(done) / 10);
+              o.log?.(`${path}: ${pct(done)} % allocated (${done} of ${bytes} bytes)`);
+            }
+          } else if (line.startsWith('fallback ')) o.log?.(`fallocate is not supported here (${line.slice(9)}): writing zeros with dd`);
+          else if (line === 'method dd') o.log?.(`${path}: writing ${bytes} bytes of zeros with dd`);
+        },
+      });
+      if (res.code !== 0) throw new TgtOpError(classifyTgtError(res.stderr), null, `cannot allocate ${path} on ${this.label}: ${res.stderr.trim() || `exit ${res.code}`}`);
+      const method = /^done (fallocate|dd)$/m.exec(res.stdout)?.[1] as FullAllocationMethod | undefined;
+      if (!method) throw new TgtOpError('unknown', null, `allocating ${path} on ${this.label} ended without saying it was done`);
+      o.log?.(`${path}: allocated in full with ${method}`);
+      return { method };
+    } catch (e) {
+      if (stalled) {
+        throw new TgtOpError('unknown', null, `allocating ${path} on ${this.label} stalled: no progress for ${Math.round(stallMs / 1000)} s at ${done} of ${bytes} bytes; it was stopped (the partial file is removed, by the script or by the rollback)`);
+      }
+      throw e;
+    } finally {
+      clearInterval(dog);
+      o.signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async removeFiles(paths: readonly string[], o: StepLog = {}): Promise<void> {

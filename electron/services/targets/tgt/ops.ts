@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { formatSize } from '../../../../shared/domain/target';
 import type { BatchOutcome, OperationKind, OpContext, Operation, VerifyOutcome } from '../../jobs/operation';
 import type { TargetDriver } from './driver';
-import { classifyTgtError } from './driver';
+import { classifyTgtError, partialPathOf } from './driver';
 import { inverseOps, lastTouching, opApplied, TargetOpSchema, visibleProblem, type TargetOp } from './target-op';
 
 /** How the kinds reach a storage server: its TgtDriver, by Portico host id. */
@@ -115,15 +115,27 @@ export function tgtOperationKinds(hosts: TgtHosts) {
     verify: async (p, host) => ((await exists(host, p.path)) ? { applied: true } : { applied: false }),
   };
 
+  // Fully allocated: grows under a partial name (partialPathOf) and is renamed when complete. The
+  // inverse removes both names; verify calls a partial file (or one of the wrong size) "took
+  // effect in part": rollback then removes it, resume refuses to take it as done.
   const full: OperationKind<BackingCreate> = {
     kind: FULL,
     schema: BackingCreateSchema,
-    describe: (p) => `dd if=/dev/zero of=${p.path} bs=1M count=${Math.ceil(p.bytes / 1048576)} conv=fsync   # ${p.bytes} bytes, fully allocated`,
+    describe: (p) => `fallocate -l ${p.bytes} ${p.path}   # ${formatSize(p.bytes)}, fully allocated; zeros with dd where the filesystem has no fallocate`,
     async apply(p, host, ctx) {
-      await d(host).createFull(p.path, p.bytes, ctx);
+      return d(host).createFull(p.path, p.bytes, ctx);
     },
-    inverse: removeInverse,
-    verify: async (p, host) => ((await exists(host, p.path)) ? { applied: true } : { applied: false }),
+    inverse: (p, host) => [
+      { kind: BACKING_REMOVE, host, params: { path: partialPathOf(p.path), data: false } },
+      ...removeInverse(p, host),
+    ],
+    async verify(p, host): Promise<VerifyOutcome> {
+      const [done, partial] = await d(host).stat([p.path, partialPathOf(p.path)]);
+      if (partial?.exists) return { applied: 'unknown', reason: `took effect in part: ${partial.path} holds ${partial.allocated} of ${p.bytes} bytes` };
+      if (!done?.exists) return { applied: false };
+      if (done.size !== p.bytes) return { applied: 'unknown', reason: `took effect in part: ${p.path} is ${done.size} of ${p.bytes} bytes` };
+      return { applied: true };
+    },
   };
 
   const backingRemove: OperationKind<BackingRemove> = {

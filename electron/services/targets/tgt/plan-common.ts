@@ -10,7 +10,7 @@ import { checkSpace, type PlannedBacking } from './backing';
 import { FILES_UNCHANGED, PATHS_ABSENT, sha256, TARGET_VERIFY } from './checks';
 import { NO_ADDRESS_PLACEHOLDER, isManagedConf, parseTargetConf, type ChapAccount, type DesiredLun, type DesiredTarget } from './conf';
 import { desiredFromLive } from './drift';
-import type { ConfFile, TargetDriver, TargetState } from './driver';
+import type { ConfFile, SpaceInfo, TargetDriver, TargetState } from './driver';
 import { FULL, LV_CREATE, SPARSE } from './ops';
 import type { TgtTarget } from './parser';
 
@@ -95,8 +95,8 @@ export function backingsFree(host: string, backings: PlannedBacking[]): Check[] 
   return paths.length ? [{ kind: PATHS_ABSENT, host, params: { paths } }] : [];
 }
 
-/** Checks shared by create and add-LUN: paths free, devices real, LVM present, space. */
-export async function checkBackings(d: TargetDriver, st: TargetState, backings: PlannedBacking[], errors: string[], warnings: string[]): Promise<void> {
+/** Checks shared by create and add-LUN (paths free, devices real, LVM present, space); returns the storage folder's free space (measured on its nearest existing parent while it does not exist). */
+export async function checkBackings(d: TargetDriver, st: TargetState, backings: PlannedBacking[], errors: string[], warnings: string[]): Promise<SpaceInfo> {
   const usedByLuns = new Map<string, string>();
   for (const t of st.targets) for (const l of t.luns) if (l.path) usedByLuns.set(l.path, `${t.iqn} LUN ${l.lun}`);
   const [stats, storage, space, lvm] = await Promise.all([
@@ -118,6 +118,7 @@ export async function checkBackings(d: TargetDriver, st: TargetState, backings: 
   const v = checkSpace(backings, space, storage);
   if (v.error) errors.push(`LUN size: ${v.error}`);
   if (v.warning) warnings.push(v.warning);
+  return space;
 }
 
 export function lunFromBacking(b: PlannedBacking, l: LunSpec): DesiredLun {

@@ -1,8 +1,9 @@
 // Plan: create a target with its LUNs, access rules and CHAP, persisted to conf.d/NAME.conf.
-import { NETWORKS_NOTE, SIZE_UNIT_NOTE, type TargetSpec } from '../../../../shared/domain/target';
-import type { Plan } from '../../jobs/operation';
-import { planBackings } from './backing';
-import { ACCOUNTS_ABSENT, TARGET_STATE } from './checks';
+import { formatSize, NETWORKS_NOTE, SIZE_UNIT_NOTE, type TargetSpec } from '../../../../shared/domain/target';
+import type { Operation, Plan, PlanStep } from '../../jobs/operation';
+import { planBackings, type PlannedBacking } from './backing';
+import { ACCOUNTS_ABSENT, PATHS_ABSENT, TARGET_STATE } from './checks';
+import type { SpaceInfo } from './driver';
 import { NO_ADDRESS_PLACEHOLDER, renderTargetConf, type DesiredTarget } from './conf';
 import { opsForDesired } from './drift';
 import { tgtadmOp } from './ops';
@@ -32,8 +33,10 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
   for (const x of state.targets) for (const l of x.luns) if (l.path) taken.add(l.path);
   const bp = planBackings({ storageDir: d.storageDir, base: t.file ?? t.name, luns: t.luns, firstLun: 1, firstIndex: 0, taken, skipTaken: false });
   errors.push(...bp.errors);
-  if (!errors.length) await checkBackings(d, state, bp.backings, errors, warnings);
+  const space = errors.length ? null : await checkBackings(d, state, bp.backings, errors, warnings);
   if (errors.length) refuse(errors);
+  const folder = storageFolder(host, d.label, d.storageDir, space, bp.backings);
+  if (folder.warning) warnings.push(folder.warning);
   const vw = versionWarning(sys.version);
   if (vw) warnings.push(vw);
   warnings.push(NETWORKS_NOTE);
@@ -58,6 +61,7 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
     hostIds: [host],
     lockKeys: lockKeys(ctx),
     steps: [
+      ...folder.steps,
       ...backingSteps(host, d.label, bp.backings),
       { title: `Create target ${t.iqn} (tid ${tid}) with ${desired.luns.length} LUN(s), access rules${chap.incoming.length ? ' and CHAP' : ''}`, ops: ops.map((o) => tgtadmOp(host, o)) },
       { title: `Persist to ${confPath}${holdsSecrets(desired) ? ' (mode 0600: it holds the CHAP secrets)' : ''}`, ops: confOps(host, confPath, renderTargetConf(desired), files, { secrets: holdsSecrets(desired), keepPrevious: false }) },
@@ -66,11 +70,47 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
     artifacts: [{ name: confPath, content: renderTargetConf(desired, { mask: true }) }],
     secrets: secretsOf(desired),
     fresh: [
+      ...folder.fresh,
       { kind: TARGET_STATE, host, params: { iqn: t.iqn, expect: 'absent', sessions: false, freeTid: tid } },
       confUnchanged(host, confPath, files),
       ...backingsFree(host, bp.backings),
       ...(createdAccounts.length ? [{ kind: ACCOUNTS_ABSENT, host, params: { users: createdAccounts } }] : []),
     ],
     verify: [verifyCheck(ctx, desired, confPath)],
+  };
+}
+
+/**
+ * The storage folder's mode and owner when Portico creates it: root's (tgtd runs as root and is
+ * the only reader and writer of backing files), nothing for other users (the files are the
+ * initiators' disks: VM images, databases), read and search for root's group only, as Debian
+ * keeps service data such as /var/lib/tgt. Files created in it stay out of other users' reach
+ * whatever their own mode.
+ */
+export const STORAGE_DIR_MODE = '750';
+export const STORAGE_DIR_OWNER = '0:0';
+
+/**
+ * The storage folder, when file-backed LUNs need it and it does not exist yet: one dir.create per
+ * missing level (outermost first; each undone by removing it if still empty), as the plan's first
+ * step, with a fresh check that it is still absent, and a sentence saying which filesystem it will
+ * be on and how much is free there (df on the nearest existing parent).
+ */
+export function storageFolder(host: string, label: string, dir: string, space: SpaceInfo | null, backings: PlannedBacking[]): { steps: PlanStep[]; fresh: Operation[]; warning: string | null } {
+  const none = { steps: [], fresh: [], warning: null };
+  if (!space || space.exists || !backings.some((b) => b.kind === 'sparse' || b.kind === 'full')) return none;
+  const base = space.measuredAt === '/' ? '' : space.measuredAt;
+  const ops: Operation[] = [];
+  let cur = base;
+  for (const seg of dir.slice(base.length + 1).split('/').filter(Boolean)) {
+    cur += `/${seg}`;
+    ops.push({ kind: 'dir.create', host, params: { path: cur, mode: STORAGE_DIR_MODE, owner: STORAGE_DIR_OWNER } });
+  }
+  if (!ops.length) return none;
+  const fs = space.filesystem;
+  return {
+    steps: [{ title: `Create the storage folder ${dir} on ${label} (mode 0${STORAGE_DIR_MODE}, owner root:root)`, ops }],
+    fresh: [{ kind: PATHS_ABSENT, host, params: { paths: [ops[0].params.path as string] } }],
+    warning: `The storage folder ${dir} does not exist on ${label} yet: the plan creates it first (mode 0${STORAGE_DIR_MODE}, owner root:root: only root, which tgtd runs as, reaches the LUN files) and removes it again on rollback if it is still empty. It will be on ${fs.source} (${fs.type}, mounted at ${fs.mount}), where ${space.measuredAt} has ${formatSize(space.availBytes)} free of ${formatSize(space.sizeBytes)}.`,
   };
 }
