@@ -36,6 +36,12 @@ export class FakeTgtDriver implements TargetDriver {
   lvm = true;
   /** tgtadm ops (by op name) that tgtd refuses. */
   readonly refuse = new Set<string>();
+  /** LUNs (`tid/lun`) with commands in flight while their target has sessions: tgtd refuses to remove them ("still active"). */
+  readonly busyLuns = new Set<string>();
+  /** Initiators log in again at once after their connection is closed (as open-iscsi and libiscsi do), unless the target is offline. */
+  relogin = false;
+  /** Sessions never end after their connections are closed (a stuck initiator): the forced delete's wait times out. */
+  stuckSessions = false;
 
   constructor(
     readonly label = 'stor1',
@@ -121,8 +127,29 @@ export class FakeTgtDriver implements TargetDriver {
       case 'target-delete':
         if (!t) return noTarget;
         if (t.sessions.length && !op.force) return 'tgtadm: this target is still active';
+        // tgtd's --force removes LUN after LUN and stops at the first with commands in flight.
+        for (const l of [...t.luns]) {
+          if (t.sessions.length && this.busyLuns.has(`${t.tid}/${l.lun}`)) return 'tgtadm: this logical unit is still active';
+          t.luns = t.luns.filter((x) => x !== l);
+        }
         this.targets = this.targets.filter((x) => x !== t);
         return null;
+      case 'target-state':
+        if (!t) return noTarget;
+        t.state = op.state;
+        return null;
+      case 'conn-delete': {
+        if (!t) return noTarget;
+        const ss = t.sessions.find((x) => x.nexus === op.sid);
+        if (!ss || !ss.connections.some((c) => c.cid === op.cid)) return "tgtadm: can't find the session";
+        if (this.stuckSessions) return null;
+        ss.connections = ss.connections.filter((c) => c.cid !== op.cid);
+        if (!ss.connections.length) {
+          t.sessions = t.sessions.filter((x) => x !== ss);
+          if (this.relogin && t.state === 'ready') t.sessions.push({ ...structuredClone(ss), nexus: Math.max(0, ...this.targets.flatMap((x) => x.sessions.map((y) => y.nexus))) + 1, connections: [{ cid: 0, address: '192.0.2.21' }] });
+        }
+        return null;
+      }
       case 'lun-new':
         if (!t) return noTarget;
         if (t.luns.some((l) => l.lun === op.lun)) return 'tgtadm: this logical unit number already exists';
@@ -245,6 +272,14 @@ export class FakeTgtDriver implements TargetDriver {
 
   async replayConf(): Promise<string> {
     return '';
+  }
+
+  /** An initiator logged in to the target (tgtd's I_T nexus with one connection per address). */
+  connect(tid: number, initiator: string, addresses: string[] = ['192.0.2.21']): void {
+    const t = this.targets.find((x) => x.tid === tid);
+    if (!t) throw new Error(`fake: no tid ${tid}`);
+    const nexus = Math.max(0, ...this.targets.flatMap((x) => x.sessions.map((y) => y.nexus))) + 1;
+    t.sessions.push({ nexus, initiator, alias: null, connections: addresses.map((address, cid) => ({ cid, address })) });
   }
 
   /** A comparable snapshot of everything a rollback must restore. */

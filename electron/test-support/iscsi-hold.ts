@@ -6,6 +6,10 @@ export interface HeldSession {
   /** Login response status class/detail (0/0 = success). */
   statusClass: number;
   statusDetail: number;
+  /** Has the target (or the network) ended the connection? */
+  ended(): boolean;
+  /** Resolves when the connection ends, for whatever reason. */
+  whenEnded: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,12 +46,15 @@ export async function holdSession(o: HoldOptions): Promise<HeldSession> {
   const timeout = o.timeoutMs ?? 5000;
   const waiters: (() => void)[] = [];
   let ended = false;
+  let markEnded!: () => void;
+  const whenEnded = new Promise<void>((r) => (markEnded = r));
   sock.on('data', (d) => {
     buf = Buffer.concat([buf, d]);
     waiters.splice(0).forEach((w) => w());
   });
   const onEnd = () => {
     ended = true;
+    markEnded();
     waiters.splice(0).forEach((w) => w());
   };
   sock.on('close', onEnd);
@@ -108,5 +115,5 @@ export async function holdSession(o: HoldOptions): Promise<HeldSession> {
     }
   };
   if (statusClass !== 0) await close();
-  return { statusClass, statusDetail, close };
+  return { statusClass, statusDetail, ended: () => ended, whenEnded, close };
 }

@@ -8,7 +8,7 @@ import { formatSize } from '../../../../shared/domain/target';
 import type { BatchOutcome, OperationKind, OpContext, Operation, VerifyOutcome } from '../../jobs/operation';
 import type { TargetDriver } from './driver';
 import { classifyTgtError, partialPathOf } from './driver';
-import { inverseOps, lastTouching, opApplied, TargetOpSchema, visibleProblem, type TargetOp } from './target-op';
+import { ConnDeleteSchema, connectionListed, inverseOps, lastTouching, opApplied, TargetOpSchema, visibleProblem, type TargetOp, type TargetOpOf } from './target-op';
 
 /** How the kinds reach a storage server: its TgtDriver, by Portico host id. */
 export interface TgtHosts {
@@ -21,6 +21,8 @@ export const FULL = 'tgt.backing.full';
 export const BACKING_REMOVE = 'tgt.backing.remove';
 export const LV_CREATE = 'tgt.lv.create';
 export const LV_REMOVE = 'tgt.lv.remove';
+export const SESSION_CLOSE = 'tgt.session.close';
+export const SESSIONS_GONE = 'tgt.sessions.gone';
 
 const AbsPath = z.string().min(2).max(4096).regex(/^\/[^\0\n]*$/, 'an absolute path');
 const Bytes = z.number().int().min(1).max(2 ** 53 - 1);
@@ -37,21 +39,48 @@ type BackingRemove = z.infer<typeof BackingRemoveSchema>;
 type LvCreate = z.infer<typeof LvCreateSchema>;
 type LvRemove = z.infer<typeof LvRemoveSchema>;
 
+/** Waits until tgtd lists no session on the target (the closed ones have ended, none came back). */
+export const SessionsGoneSchema = z.object({ tid: z.number().int().min(1), iqn: z.string().min(1).max(255), timeoutMs: z.number().int().min(100).max(600_000) }).strict();
+type SessionsGone = z.infer<typeof SessionsGoneSchema>;
+
 /** An operation of the tgtadm kind. */
 export const tgtadmOp = (host: string, op: TargetOp): Operation => ({ kind: TGTADM, host, params: op });
 
-/** Why tgtd refused, in words, with tgtadm's own text after it. */
-function refusal(out: string, rc: number): string {
+/** What a refused op was about, for the sentence. */
+function subjectText(op: TargetOp | undefined): string {
+  if (!op) return 'the change';
+  switch (op.op) {
+    case 'target-new': case 'target-delete': return `target ${op.iqn} (tid ${op.tid})`;
+    case 'lun-new': case 'lun-delete': case 'lun-params': return `LUN ${op.lun} of tid ${op.tid}`;
+    case 'account-new': case 'account-delete': return `CHAP account ${op.user}`;
+    case 'conn-delete': return `the session of ${op.initiator} (tid ${op.tid}, session ${op.sid}, connection ${op.cid})`;
+    default: return `tid ${op.tid}`;
+  }
+}
+
+/**
+ * Why tgtd refused, in words, with what to do; tgtadm's own text only when it is not one we know.
+ * tgtadm exits 22 for every refusal, so the text is all there is to go on.
+ */
+export function refusal(out: string, rc: number, op?: TargetOp, label = 'the server'): string {
   const text = out.trim() || `exit ${rc}`;
-  const k = classifyTgtError(text);
-  const why: Partial<Record<ReturnType<typeof classifyTgtError>, string>> = {
-    'daemon-down': 'tgtd is not running',
-    'target-exists': 'a target with this tid or name exists',
-    'account-exists': 'the CHAP account exists',
-    'target-active': 'initiators are connected to the target',
-    'lun-active': 'the LUN is in use',
-  };
-  return why[k] ? `${why[k]} (tgtadm: ${text})` : text;
+  const what = subjectText(op);
+  if (/can't find the session|can't find the connection/.test(text)) return `${what} had already ended.`;
+  switch (classifyTgtError(text)) {
+    case 'daemon-down': return `tgtd is not running on ${label}: start it (systemctl start tgt) and apply the plan again.`;
+    case 'target-exists': return `a target with this tid or IQN already exists on ${label}: someone created one since the plan was built; build the plan again.`;
+    case 'target-not-found': return `${what} no longer exists on ${label}: someone changed it since the plan was built; reload the Targets page and build the plan again.`;
+    case 'lun-exists': return `${what} already exists: someone changed the target since the plan was built; build the plan again.`;
+    case 'lun-not-found': return `${what} no longer exists: someone changed the target since the plan was built; build the plan again.`;
+    case 'acl-exists': case 'acl-not-found': return `the access rules of ${what} changed since the plan was built; build the plan again.`;
+    case 'account-exists': return `${what} already exists on ${label}; choose another CHAP user name.`;
+    case 'account-not-found': return `${what} no longer exists on ${label}; build the plan again.`;
+    case 'outgoing-exists': return `${what} already has a mutual CHAP (outgoing) account; remove it first.`;
+    case 'target-active': return `initiators are still connected to ${what}: log them out on their hosts, or plan a forced delete (it closes their sessions first and waits until tgtd reports none).`;
+    case 'lun-active': return `a LUN of ${what} still had I/O in flight from a connected initiator, so tgtd refused to remove it: close the initiators' sessions first (a forced delete does that and waits until tgtd reports none), then apply again.`;
+    case 'invalid-request': return `tgtd refused ${what} as an invalid request (for a new LUN: its backing store is missing or unusable); check the server and build the plan again.`;
+    default: return `tgtd said: ${text}`;
+  }
 }
 
 export function tgtOperationKinds(hosts: TgtHosts) {
@@ -73,7 +102,7 @@ export function tgtOperationKinds(hosts: TgtHosts) {
       const last = lastTouching(ps);
       const outcomes: BatchOutcome[] = results.map((r, i): BatchOutcome => {
         if (r.rc === null) return { ok: null };
-        if (r.rc !== 0) return { ok: false, error: `tgtd on ${drv.label} refused: ${refusal(r.out, r.rc)}` };
+        if (r.rc !== 0) return { ok: false, error: `tgtd on ${drv.label} refused: ${refusal(r.out, r.rc, ps[i], drv.label)}` };
         const bad = last.has(i) ? visibleProblem(ps[i], state) : null;
         return bad ? { ok: false, error: `tgtadm reported success but tgtd's show says: ${bad}` } : { ok: true };
       });
@@ -92,6 +121,67 @@ export function tgtOperationKinds(hosts: TgtHosts) {
       const last = lastTouching(ps);
       const bad = ps.map((p, i) => (last.has(i) ? visibleProblem(p, state) : null)).filter((x): x is string => x !== null);
       if (bad.length) throw new Error(`tgtd on ${drv.label}: ${bad.join('; ')}`);
+    },
+  };
+
+  /**
+   * Closes connections of I_T nexuses (tgtadm --mode conn --op delete). Irreversible in the sense that
+   * the initiator must log in again (nothing to undo on the server). Every close runs (one round trip);
+   * a session that ended meanwhile is fine: it is closed either way.
+   */
+  const sessionClose: OperationKind<TargetOpOf<'conn-delete'>> = {
+    kind: SESSION_CLOSE,
+    schema: ConnDeleteSchema,
+    irreversible: true,
+    describe: (p, host) => `${d(host).describe(p)}   # drops ${p.initiator}${p.address ? ` from ${p.address}` : ''}: its I/O fails until it logs in again`,
+    async apply(p, host, ctx) {
+      const [o] = await sessionClose.applyBatch!([p], host, ctx);
+      if (!o.ok) throw new Error(o.ok === false ? o.error : 'not run');
+    },
+    async applyBatch(ps, host, ctx): Promise<BatchOutcome[]> {
+      const drv = d(host);
+      const { results } = await drv.runOps(ps, 'loose', ctx);
+      const outcomes = results.map((r, i): BatchOutcome => {
+        if (r.rc === 0 || /can't find the (session|connection)/.test(r.out)) return { ok: true };
+        return { ok: false, error: `tgtd on ${drv.label} did not close ${ps[i].initiator}'s session: ${refusal(r.out, r.rc ?? -1, ps[i], drv.label)}` };
+      });
+      ctx.log(`tgtd on ${drv.label}: ${outcomes.filter((o) => o.ok).length} of ${ps.length} session connection(s) closed`);
+      return outcomes;
+    },
+    inverse: () => [],
+    async verify(p, host): Promise<VerifyOutcome> {
+      return connectionListed(p, await d(host).readState()) ? { applied: false } : { applied: true };
+    },
+  };
+
+  /** A bounded wait: tgtd must list no session on the target (an initiator with commands in flight ends its session when they are done). */
+  const sessionsGone: OperationKind<SessionsGone> = {
+    kind: SESSIONS_GONE,
+    schema: SessionsGoneSchema,
+    readOnly: true,
+    describe: (p) => `wait until tgtd lists no session on ${p.iqn} (tid ${p.tid}), at most ${Math.round(p.timeoutMs / 1000)} s`,
+    async apply(p, host, ctx) {
+      const drv = d(host);
+      const deadline = Date.now() + p.timeoutMs;
+      for (let n = 0; ; n++) {
+        const t = (await drv.readState(ctx)).targets.find((x) => x.tid === p.tid && x.iqn === p.iqn);
+        if (!t) throw new Error(`${p.iqn} (tid ${p.tid}) is no longer listed on ${drv.label}: someone changed the server meanwhile; nothing was deleted by this step.`);
+        if (!t.sessions.length) {
+          ctx.log(`tgtd on ${drv.label} lists no session on ${p.iqn}`);
+          return;
+        }
+        if (Date.now() >= deadline || ctx.signal.aborted) {
+          const who = t.sessions.map((s) => `${s.initiator} (session ${s.nexus}${s.connections.length ? ` from ${s.connections.map((c) => c.address).join(', ')}` : ''})`).join(', ');
+          throw new Error(`After ${Math.round(p.timeoutMs / 1000)} s tgtd on ${drv.label} still lists ${t.sessions.length} session(s) on ${p.iqn}: ${who}. The target was not deleted; everything is put back as it was. Log these initiators out on their hosts (or stop their I/O), then plan the delete again.`);
+        }
+        if (n % 10 === 0) ctx.log(`waiting for ${t.sessions.length} session(s) on ${p.iqn} to end`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    inverse: () => [],
+    async verify(p, host): Promise<VerifyOutcome> {
+      const t = (await d(host).readState()).targets.find((x) => x.tid === p.tid && x.iqn === p.iqn);
+      return t && t.sessions.length ? { applied: false } : { applied: true };
     },
   };
 
@@ -179,5 +269,5 @@ export function tgtOperationKinds(hosts: TgtHosts) {
     verify: async (p, host) => ((await d(host).lvExists(p.vg, p.lv)) ? { applied: false } : { applied: true }),
   };
 
-  return { tgtadm, sparse, full, backingRemove, lvCreate, lvRemove, all: [tgtadm, sparse, full, backingRemove, lvCreate, lvRemove] as unknown as OperationKind<never>[] };
+  return { tgtadm, sessionClose, sessionsGone, sparse, full, backingRemove, lvCreate, lvRemove, all: [tgtadm, sessionClose, sessionsGone, sparse, full, backingRemove, lvCreate, lvRemove] as unknown as OperationKind<never>[] };
 }

@@ -19,6 +19,8 @@ export interface TgtServerContext {
   driver: TargetDriver;
   /** After apply, also log in through the native initiator (the tgt.target.verify check's login). */
   verifyLogin?: boolean;
+  /** How long a forced delete waits for the closed sessions to end (default SESSIONS_GONE_TIMEOUT_MS). */
+  sessionsGoneTimeoutMs?: number;
 }
 
 /** The planners take their call's parsed input (the schema's output: sizes in bytes, defaults set). */

@@ -2,13 +2,16 @@
 // who is), its accounts, its conf file and .prev, and on explicit request its backing files.
 import { PorticoError } from '../../../../shared/contract-kit';
 import { formatSize } from '../../../../shared/domain/target';
-import type { Plan, PlanStep } from '../../jobs/operation';
+import type { Operation, Plan, PlanStep } from '../../jobs/operation';
 import { fingerprint, TARGET_GONE, TARGET_STATE } from './checks';
 import { isManagedConf } from './conf';
 import { desiredFromLive, liveLunParams } from './drift';
-import { BACKING_REMOVE, tgtadmOp } from './ops';
+import { BACKING_REMOVE, SESSION_CLOSE, SESSIONS_GONE, tgtadmOp } from './ops';
 import type { TargetOp } from './target-op';
 import { confOps, confUnchanged, findConf, lockKeys, prevPathOf, readServer, refuse, secretsOf, type TargetDeleteSpec, type TgtServerContext } from './plan-common';
+
+/** How long a forced delete waits for the closed sessions to end (commands in flight finish first). */
+export const SESSIONS_GONE_TIMEOUT_MS = 30_000;
 
 export interface ConnectedInitiator {
   initiator: string;
@@ -54,11 +57,29 @@ export async function planTargetDelete(ctx: TgtServerContext, a: TargetDeleteSpe
     names: [...live.aclNames],
     accounts: live.accounts.map((x) => ({ user: x.user, outgoing: x.outgoing })),
   };
+  // Forcing under I/O: tgtd's own --force deletes LUN after LUN and stops at the first with commands in
+  // flight ("this logical unit is still active"), leaving a half-deleted target. So: refuse new
+  // logins (an initiator dropped logs in again at once), close every connection of every I_T
+  // nexus, wait until tgtd lists none, then delete without --force (tgtd refuses if one is back).
+  // The closes come last before the delete: nothing before them can fail after they ran.
+  const sessionOps: Operation[] = connected.length
+    ? [
+        tgtadmOp(host, { op: 'target-state', tid, state: 'offline', pre: live.state === 'offline' ? 'offline' : 'ready' }),
+        ...live.sessions.flatMap((s) => s.connections.map((c): Operation => ({
+          kind: SESSION_CLOSE, host, params: { op: 'conn-delete', tid, sid: s.nexus, cid: c.cid, initiator: s.initiator, address: c.address || null },
+        }))),
+        { kind: SESSIONS_GONE, host, params: { tid, iqn: a.iqn, timeoutMs: ctx.sessionsGoneTimeoutMs ?? SESSIONS_GONE_TIMEOUT_MS } },
+      ]
+    : [];
   const ops: TargetOp[] = [
-    { op: 'target-delete', tid, iqn: a.iqn, force: connected.length > 0, rebuild },
+    { op: 'target-delete', tid, iqn: a.iqn, force: false, rebuild },
     ...delAccounts.map((user): TargetOp => ({ op: 'account-delete', user, password: secretOf(user)! })),
   ];
-  const steps: PlanStep[] = [{ title: `Delete target ${a.iqn} (tid ${tid})${connected.length ? ' with --force' : ''}`, ops: ops.map((o) => tgtadmOp(host, o)) }];
+  const steps: PlanStep[] = [];
+  if (connected.length) {
+    steps.push({ title: `Refuse new logins to ${a.iqn} and close the ${live.sessions.length} session(s) of ${[...new Set(connected.map((c) => c.initiator))].join(', ')}; wait until tgtd lists none`, ops: sessionOps });
+  }
+  steps.push({ title: `Delete target ${a.iqn} (tid ${tid})`, ops: ops.map((o) => tgtadmOp(host, o)) });
   if (confPath && files) {
     const hasPrev = files.get(prevPathOf(confPath))?.content != null;
     steps.push({ title: `Remove ${confPath}${hasPrev ? ` and ${prevPathOf(confPath)}` : ''}`, ops: confOps(host, confPath, null, files, { secrets: false, keepPrevious: false }) });

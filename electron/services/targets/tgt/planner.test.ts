@@ -64,6 +64,8 @@ function opLines(plan: Plan): string[][] {
     const p = o.params as Record<string, unknown>;
     if (o.kind === 'tgt.tgtadm') return `tgtadm ${p.op} ${[p.lun, p.path, p.address, p.name, p.user].filter((x) => x !== undefined).join(' ')}`.trim();
     if (o.kind === 'file.put') return `file.put ${p.path} ${p.content === null ? 'remove' : `mode ${p.mode ?? 'kept'}`}`;
+    if (o.kind === 'tgt.session.close') return `${o.kind} ${p.initiator} ${p.sid}/${p.cid}`;
+    if (o.kind === 'tgt.sessions.gone') return `${o.kind} tid ${p.tid}`;
     return `${o.kind} ${p.path ?? `${p.vg}/${p.lv}`}${p.data ? ' (data)' : ''}`;
   }));
 }
@@ -74,7 +76,7 @@ function expectReversible(kinds: OperationRegistry, plan: Plan): void {
   for (const o of plan.steps.flatMap((s) => s.ops)) {
     const k = kinds.op(o.kind);
     const inv = k.inverse(k.schema.parse(o.params), o.host, undefined);
-    expect(kinds.irreversible(o) || (Array.isArray(inv) && (inv.length > 0 || (o.params as { op?: string }).op === 'lun-params')), `${o.kind} ${JSON.stringify(o.params)}`).toBe(true);
+    expect(kinds.irreversible(o) || !!k.readOnly || (Array.isArray(inv) && (inv.length > 0 || (o.params as { op?: string }).op === 'lun-params')), `${o.kind} ${JSON.stringify(o.params)}`).toBe(true);
     if (inv) for (const x of inv) expect(() => kinds.op(x.kind).schema.parse(x.params)).not.toThrow();
   }
 }
@@ -354,24 +356,28 @@ describe('tgt planners build plans of operations', () => {
     const forced = await planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn, force: true, confirmedSessions: ['iqn.2011-07.com.example:89abcdef'], deleteBackingFiles: true }));
     expect(forced.kind).toBe('tgt.target.delete');
     expect(opLines(forced)).toEqual([
+      // Forced: refuse new logins, close each connection, wait until tgtd lists none; then a plain delete.
+      ['tgtadm target-state', 'tgt.session.close iqn.2011-07.com.example:89abcdef 1/0', 'tgt.sessions.gone tid 1'],
       ['tgtadm target-delete', 'tgtadm account-delete xen-chap', 'tgtadm account-delete xen-mutual'],
       ['file.put /etc/tgt/conf.d/xenserver.conf remove', 'file.put /etc/tgt/conf.d/xenserver.conf.prev remove'],
       ['tgt.backing.remove /srv/portico/xenserver (data)', 'tgt.backing.remove /srv/portico/xenserver_1 (data)', 'tgt.backing.remove /srv/portico/xenserver_2 (data)'],
     ]);
-    const del = flatOps(forced)[0].params as { force: boolean; rebuild: { luns: unknown[]; addresses: string[]; names: string[]; accounts: unknown[] } };
-    expect(del.force).toBe(true);
+    const del = flatOps(forced)[3].params as { force: boolean; rebuild: { luns: unknown[]; addresses: string[]; names: string[]; accounts: unknown[] } };
+    expect(del.force).toBe(false);
     expect(del.rebuild.luns).toHaveLength(3);
     expect(del.rebuild.addresses).toEqual(['192.168.100.0/24']);
     expect(del.rebuild.accounts).toEqual([{ user: 'xen-chap', outgoing: false }, { user: 'xen-mutual', outgoing: true }]);
-    expect(flatOps(forced)[1].params).toMatchObject({ password: SECRET });
+    expect(flatOps(forced)[4].params).toMatchObject({ password: SECRET });
     // Forcing is a danger (confirmed by the admin), not a note.
     expect(forced.dangers).toEqual([expect.stringMatching(/^Forced delete: the sessions of iqn.2011-07.com.example:89abcdef \(192.168.100.7\) are torn down/)]);
     expect(forced.warnings!.join('\n')).not.toMatch(/torn down/);
     expect(forced.warnings!.join('\n')).toMatch(/deleted for good: .*allocated/);
     expectReversible(t.kinds, forced);
     const view = t.plans.register(forced);
-    expect(view.steps[2].ops.every((o) => o.irreversible && o.undo === null)).toBe(true);
-    expect(view.steps[0].ops[0].undo).toContain('--mode target --op new --tid 1');
+    expect(view.steps[3].ops.every((o) => o.irreversible && o.undo === null)).toBe(true);
+    expect(view.steps[0].ops[1]).toMatchObject({ irreversible: true, undo: null, command: expect.stringContaining('--mode conn --op delete --tid 1 --sid 1 --cid 0') });
+    expect(view.steps[0].ops[0].undo).toContain('--mode target --op update --tid 1 --name state --value ready');
+    expect(view.steps[1].ops[0].undo).toContain('--mode target --op new --tid 1');
     t.fake.targets[0].sessions = [];
     const plain = await planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn }));
     expect(opLines(plain).map((s) => s.length)).toEqual([3, 2]);

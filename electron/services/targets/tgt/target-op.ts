@@ -27,6 +27,12 @@ export const RebuildSchema = z.object({
 }).strict();
 export type Rebuild = z.infer<typeof RebuildSchema>;
 
+/** Closes one connection of an I_T nexus (tgt's session id = the nexus number of `show`). The initiator must log in again: no undo. */
+export const ConnDeleteSchema = z.object({
+  op: z.literal('conn-delete'), tid: Tid, sid: z.number().int().min(0).max(2 ** 53 - 1), cid: z.number().int().min(0).max(2 ** 32 - 1),
+  initiator: Word, address: Word.nullable(),
+}).strict();
+
 export const TargetOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('target-new'), tid: Tid, iqn: Word }).strict(),
   /** rebuild: null only for the undo of a target-new (undo operations are never undone). */
@@ -42,6 +48,9 @@ export const TargetOpSchema = z.discriminatedUnion('op', [
   /** password: the secret from the conf file, so the undo re-creates the account; null only for the undo of an account-new. */
   z.object({ op: z.literal('account-delete'), user: Word, password: Word.nullable() }).strict(),
   z.object({ op: z.enum(['account-bind', 'account-unbind']), tid: Tid, user: Word, outgoing: z.boolean() }).strict(),
+  /** The target's state: offline refuses new logins (an initiator dropped by a forced delete logs in again at once); pre = the state to restore. */
+  z.object({ op: z.literal('target-state'), tid: Tid, state: z.enum(['offline', 'ready']), pre: z.enum(['offline', 'ready']).nullable() }).strict(),
+  ConnDeleteSchema,
 ]);
 export type TargetOp = z.infer<typeof TargetOpSchema>;
 export type TargetOpOf<K extends TargetOp['op']> = Extract<TargetOp, { op: K }>;
@@ -66,6 +75,8 @@ export function opArgs(op: TargetOp): string[] {
     case 'account-delete': return ['--mode', 'account', '--op', 'delete', '--user', op.user];
     case 'account-bind': case 'account-unbind':
       return ['--mode', 'account', '--op', op.op === 'account-bind' ? 'bind' : 'unbind', ...t(op.tid), '--user', op.user, ...(op.outgoing ? ['--outgoing'] : [])];
+    case 'target-state': return ['--mode', 'target', '--op', 'update', ...t(op.tid), '--name', 'state', '--value', op.state];
+    case 'conn-delete': return ['--mode', 'conn', '--op', 'delete', ...t(op.tid), '--sid', String(op.sid), '--cid', String(op.cid)];
   }
 }
 
@@ -98,6 +109,9 @@ export function inverseOps(op: TargetOp): TargetOp[] | null {
     case 'account-delete': return op.password ? [{ op: 'account-new', user: op.user, password: op.password }] : null;
     case 'account-bind': return [{ op: 'account-unbind', tid: op.tid, user: op.user, outgoing: op.outgoing }];
     case 'account-unbind': return [{ op: 'account-bind', tid: op.tid, user: op.user, outgoing: op.outgoing }];
+    case 'target-state': return op.pre && op.pre !== op.state ? [{ op: 'target-state', tid: op.tid, state: op.pre, pre: op.state }] : [];
+    // Nothing to restore: the initiator logs in again by itself once the target admits it.
+    case 'conn-delete': return [];
   }
 }
 
@@ -128,7 +142,15 @@ export function visibleProblem(op: TargetOp, s: TargetState): string | null {
     case 'account-delete': return s.accounts.includes(op.user) ? `account ${op.user} is still listed` : null;
     case 'account-bind': return tgt?.accounts.some((a) => a.user === op.user && a.outgoing === op.outgoing) ? null : `account ${op.user} is not bound to tid ${op.tid}`;
     case 'account-unbind': return tgt?.accounts.some((a) => a.user === op.user && a.outgoing === op.outgoing) ? `account ${op.user} is still bound to tid ${op.tid}` : null;
+    case 'target-state': return !tgt ? `target tid ${op.tid} is not listed` : tgt.state === op.state ? null : `target tid ${op.tid} is ${tgt.state || 'in an unknown state'}, not ${op.state}`;
+    // tgtd ends a session once its commands in flight are done: the sessions.gone wait checks that.
+    case 'conn-delete': return null;
   }
+}
+
+/** Is this connection of the target still listed? */
+export function connectionListed(op: { tid: number; sid: number; cid: number }, s: TargetState): boolean {
+  return !!s.targets.find((t) => t.tid === op.tid)?.sessions.some((x) => x.nexus === op.sid && x.connections.some((c) => c.cid === op.cid));
 }
 
 /**
@@ -137,6 +159,7 @@ export function visibleProblem(op: TargetOp, s: TargetState): string | null {
  * "not applied" when the subject is listed, so that rollback runs their idempotent undo anyway.
  */
 export function opApplied(op: TargetOp, s: TargetState): { applied: true } | { applied: false } | { applied: 'unknown'; reason: string } {
+  if (op.op === 'conn-delete') return connectionListed(op, s) ? { applied: false } : { applied: true };
   const bad = visibleProblem(op, s);
   if (bad === null) return { applied: true };
   if (op.op === 'lun-delete' && op.pre) {
@@ -157,6 +180,8 @@ export function subjectOf(x: TargetOp): string {
     case 'bind-name': case 'unbind-name': return `n${x.tid}/${x.name}`;
     case 'account-new': case 'account-delete': return `u${x.user}`;
     case 'account-bind': case 'account-unbind': return `b${x.tid}/${x.user}/${x.outgoing}`;
+    case 'target-state': return `s${x.tid}`;
+    case 'conn-delete': return `c${x.tid}/${x.sid}/${x.cid}`;
   }
 }
 
