@@ -401,6 +401,9 @@ function writeHostFiles(topo: Topology, h: HostSpec, ref: HostRef, pub: { root: 
   write(
     '/etc/sudoers.d/portico-lab',
     [
+      // No syslog daemon runs in the namespaces: sudo's own log file, in the host's log folder
+      // (the same path inside the host and on the workstation), is the auth log tests read.
+      `Defaults logfile="${ref.logDir}/sudo.log"`,
       `Defaults:${ADMIN_USER} !requiretty, !lecture`,
       `Defaults:${PASSWORD_USER} !requiretty, !lecture`,
       `Cmnd_Alias PORTICO = ${SUDO_COMMANDS.join(', ')}`,
