@@ -344,7 +344,12 @@ export const BackingInputSchema = z.discriminatedUnion('kind', [
   /** Fully allocated file (written with progress). */
   z.object({ kind: z.literal('full'), file: fileNameSchema.optional() }),
   /** Existing block device or logical volume; size comes from the device. */
-  z.object({ kind: z.literal('device'), path: devicePathSchema }),
+  z.object({
+    kind: z.literal('device'),
+    path: devicePathSchema,
+    /** The device path typed again: exports a device found in use (mounted, a signature, partitions, holders) anyway. */
+    confirmInUse: boundedText('Confirm the device in use', 4096).optional(),
+  }),
   /** New logical volume created with `lvcreate -L size -n lv vg` (OpenNebula 3.4 style). */
   z.object({ kind: z.literal('lvm'), vg: lvmNameSchema('Volume group'), lv: lvmNameSchema('Logical volume') }),
 ]);
