@@ -28,6 +28,17 @@ async function removeLeftovers() {
 
 const CHAP_IQN = 'iqn.2002-08.info.netmanager:chapped';
 
+/** The CHAP accounts bound to a target, as tgtd itself lists them (`name` or `name (outgoing)`). */
+async function accountsOf(host: Parameters<typeof execOnHost>[0], iqn: string): Promise<string[]> {
+  const show = (await execOnHost(host, ['tgtadm', '--lld', 'iscsi', '--op', 'show', '--mode', 'target'])).stdout;
+  const start = show.indexOf(`: ${iqn}\n`);
+  expect(start, `${iqn} runs`).toBeGreaterThan(0);
+  const next = show.indexOf('\nTarget ', start);
+  const block = show.slice(start, next < 0 ? undefined : next);
+  const m = /\n\s*Account information:\n([\s\S]*?)\n\s*ACL information:/.exec(block);
+  return m ? m[1].split('\n').map((l) => l.trim()).filter(Boolean) : [];
+}
+
 /** The Targets page on stor1 (added through the wizard if needed), with NetManager's base IQN. */
 async function openStor1Targets(page: Page) {
   const lab = requireLab();
@@ -118,9 +129,12 @@ test.describe('targets', () => {
     await expect(targets.wizard().getByLabel('Verification')).toContainText('sizes as planned');
     const portal = stor1.tgt!.portals[0];
     const user = 'chapped-user';
+    // The CHAP credentials go to libiscsi in its environment, never in its argv (the secret scan samples every process's argv).
     const cap = (creds: string) => {
+      const [chapUser, chapSecret] = creds ? creds.replace(/@$/, '').split('%') : [];
+      const env = { ...process.env, ...(creds ? { LIBISCSI_CHAP_USERNAME: chapUser, LIBISCSI_CHAP_PASSWORD: chapSecret } : {}) };
       try {
-        return execFileSync('iscsi-readcapacity16', ['-s', '-i', 'iqn.2026-11.org.portico:e2e-check', `iscsi://${creds}${portal}/${CHAP_IQN}/1`], { encoding: 'utf8', stdio: 'pipe' }).trim();
+        return execFileSync('iscsi-readcapacity16', ['-s', '-i', 'iqn.2026-11.org.portico:e2e-check', `iscsi://${portal}/${CHAP_IQN}/1`], { encoding: 'utf8', stdio: 'pipe', env }).trim();
       } catch {
         return 'refused';
       }
@@ -129,6 +143,49 @@ test.describe('targets', () => {
     expect(cap(`${user}%${secret}@`)).toBe(String(64 * 1024 ** 2));
     await targets.wizard().getByRole('button', { name: 'Close' }).click();
     await expect(targets.row(CHAP_IQN)).toContainText('CHAP');
+    expect(await accountsOf(stor1, CHAP_IQN)).toEqual([user]);
+
+    // Edit access, CHAP "keep" (preselected): one initiator more; the account stays bound with its secret.
+    let dlg = await targets.openAccess(CHAP_IQN);
+    await expect(dlg.getByTestId('chap-now')).toHaveText(`Now: CHAP user ${user}; no mutual CHAP.`);
+    await expect(dlg.getByRole('radio', { name: /^Keep CHAP as it is/ })).toBeChecked();
+    await expect(dlg).not.toContainText(secret);
+    await dlg.getByLabel('Allowed initiators (one IQN per line)').fill(lab.hosts.hv1.initiatorIqn);
+    await targets.dialogShots('targets-access-1-keep');
+    await targets.reviewAction();
+    await expect(dlg.getByRole('alert', { name: 'This plan lowers protection' })).toHaveCount(0);
+    await expect(dlg.getByLabel('Plan steps')).not.toContainText('--mode account');
+    await targets.dialogShots('targets-access-2-keep-review');
+    await targets.applyAction();
+    expect(await accountsOf(stor1, CHAP_IQN)).toEqual([user]);
+    expect(cap('')).toBe('refused');
+    expect(cap(`${user}%${secret}@`)).toBe(String(64 * 1024 ** 2));
+    await dlg.getByRole('button', { name: 'Close' }).click();
+    await expect(targets.row(CHAP_IQN)).toContainText(lab.hosts.hv1.initiatorIqn);
+
+    // Remove CHAP: the review shows the danger, Apply waits for the tick; then no account is left.
+    dlg = await targets.openAccess(CHAP_IQN);
+    await dlg.getByRole('radio', { name: 'Remove CHAP' }).check();
+    await expect(dlg.getByText(/Without CHAP, every initiator/)).toBeVisible();
+    await targets.dialogShots('targets-access-3-remove');
+    await targets.reviewAction();
+    const danger = dlg.getByRole('alert', { name: 'This plan lowers protection' });
+    await expect(danger).toContainText(`CHAP is removed from ${CHAP_IQN} (account ${user})`);
+    const apply = dlg.getByRole('button', { name: 'Apply' });
+    await expect(apply).toBeDisabled();
+    await targets.dialogShots('targets-access-4-remove-review');
+    await apply.scrollIntoViewIfNeeded();
+    await targets.dialogShots('targets-access-4-remove-review-apply-disabled');
+    await danger.scrollIntoViewIfNeeded();
+    await danger.getByLabel('I understand: this plan lowers protection').check();
+    await expect(apply).toBeEnabled();
+    await apply.scrollIntoViewIfNeeded();
+    await targets.dialogShots('targets-access-5-remove-confirmed');
+    await targets.applyAction();
+    expect(await accountsOf(stor1, CHAP_IQN)).toEqual([]);
+    expect(cap('')).toBe(String(64 * 1024 ** 2));
+    await dlg.getByRole('button', { name: 'Close' }).click();
+    await expect(targets.row(CHAP_IQN)).toContainText('no CHAP');
   });
 
   test('bad input is refused in the wizard with the field named', async ({ page }) => {

@@ -1,7 +1,8 @@
 // Page object for the Targets page and the create-target wizard.
+import { mkdirSync } from 'node:fs';
 import { expect } from '@playwright/test';
 import { NavPage } from './console';
-import { screen } from '../support/screens';
+import { SCREEN_DIR, screen } from '../support/screens';
 
 export interface NewTarget {
   name: string;
@@ -73,6 +74,44 @@ export class TargetsPage extends NavPage {
 
   row(iqn: string) {
     return this.page.getByRole('row', { name: iqn });
+  }
+
+  /** The Add LUN / Edit access / Delete / Reconcile dialog of one target. */
+  actionDialog() {
+    return this.page.getByRole('dialog', { name: /^(Add LUN|Edit access|Delete target|Reconcile with conf file): / });
+  }
+
+  /** Opens Access on a target's row: the rules filled in from the live target, CHAP "keep" chosen. */
+  async openAccess(iqn: string) {
+    await this.row(iqn).getByRole('button', { name: 'Access' }).click();
+    const d = this.actionDialog();
+    await expect(d.getByRole('radiogroup', { name: 'CHAP' })).toBeVisible();
+    return d;
+  }
+
+  /** "Review plan" in the action dialog, then the review. */
+  async reviewAction() {
+    const d = this.actionDialog();
+    await d.getByRole('button', { name: 'Review plan' }).click();
+    await expect(d.getByLabel('Plan steps')).toBeVisible();
+    return d;
+  }
+
+  async applyAction() {
+    const d = this.actionDialog();
+    await d.getByRole('button', { name: 'Apply' }).click();
+    await expect(d.getByText(/All \d+ steps done/)).toBeVisible({ timeout: 60_000 });
+  }
+
+  /** The viewport (the dialog as the admin sees it) in the light and in the dark scheme: NAME-light.png, NAME-dark.png. */
+  async dialogShots(name: string): Promise<void> {
+    mkdirSync(SCREEN_DIR, { recursive: true });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await this.page.emulateMedia({ colorScheme });
+      await this.page.waitForTimeout(150);
+      await this.page.screenshot({ path: `${SCREEN_DIR}/${name}-${colorScheme}.png` });
+    }
+    await this.page.emulateMedia({ colorScheme: 'light' });
   }
 
   portalCheck() {
