@@ -137,7 +137,7 @@ export function TargetsPage() {
       )}
       {server && (
         <Stack spacing={2}>
-          <Stack direction="row" spacing={2} sx={{ alignItems: 'center' }}>
+          <Stack direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
             <TextField select size="small" label="Storage server" value={server.id} onChange={(e) => setServerId(e.target.value)} sx={{ minWidth: 220 }}>
               {servers.map((s) => (
                 <MenuItem key={s.id} value={s.id}>{s.name}</MenuItem>
