@@ -67,6 +67,8 @@ function loop() {
   if (secrets.length) sweep();
   setTimeout(loop, cfg.intervalMs);
 }
+// The parent is gone (its end of stdin closed): stop too, never sample on as an orphan.
+process.stdin.on('end', () => process.exit(0));
 process.stdin.on('data', (d) => {
   buf += d;
   let i;
