@@ -8,6 +8,7 @@ import type { OperationKind } from '../services/jobs/operation';
 import type { ConfFile, FileStat, OpResult, SpaceInfo, StepLog, TargetDriver, TargetState } from '../services/targets/tgt/driver';
 import { partialPathOf } from '../services/targets/tgt/driver';
 import type { TgtSystem, TgtTarget } from '../services/targets/tgt/parser';
+import type { BlockDevice } from '../services/targets/tgt/lsblk';
 import { opArgs, type TargetOp } from '../services/targets/tgt/target-op';
 import { MASK } from '../../shared/plan';
 
@@ -34,6 +35,11 @@ export class FakeTgtDriver implements TargetDriver {
   /** createFull is cut off after writing this many bytes (a KILL, or a lost connection before the script's cleanup ran): the partial file stays. */
   fullCutAfter: number | null = null;
   lvm = true;
+  /**
+   * What lsblk says about block devices, by path (mounts, signatures, partitions, holders), or why
+   * it could not say; a block device in `storage` that is not listed here is free (nothing on it).
+   */
+  readonly devices = new Map<string, BlockDevice | { unchecked: string }>();
   /** tgtadm ops (by op name) that tgtd refuses. */
   readonly refuse = new Set<string>();
   /** LUNs (`tid/lun`) with commands in flight while their target has sessions: tgtd refuses to remove them ("still active"). */
@@ -102,6 +108,23 @@ export class FakeTgtDriver implements TargetDriver {
 
   async hasLvm(): Promise<boolean> {
     return this.lvm;
+  }
+
+  async inspectDevices(paths: readonly string[]): Promise<Map<string, BlockDevice | { unchecked: string }>> {
+    this.calls.push(`lsblk ${paths.join(',')}`);
+    return new Map(paths.map((p) => {
+      const known = this.devices.get(p);
+      if (known) return [p, structuredClone(known)];
+      if (this.storage.get(p)?.kind !== 'block') return [p, { unchecked: `lsblk: ${p}: not a block device` }];
+      const name = p.replace(/^.*\//, '');
+      return [p, { name, path: p, type: 'disk', fstype: null, mountpoints: [], children: [] }];
+    }));
+  }
+
+  /** A block device on the fake server; `use` is what lsblk shows on it (e.g. an ext4 mounted on /srv). */
+  blockDevice(path: string, bytes: number, use: Partial<Pick<BlockDevice, 'fstype' | 'mountpoints' | 'children' | 'type'>> = {}): void {
+    this.storage.set(path, { size: bytes, allocated: bytes, kind: 'block' });
+    if (Object.keys(use).length) this.devices.set(path, { name: path.replace(/^.*\//, ''), path, type: 'disk', fstype: null, mountpoints: [], children: [], ...use });
   }
 
   async lvExists(vg: string, lv: string): Promise<boolean> {

@@ -10,6 +10,7 @@ import { runScript, type ScriptOptions } from '../../remote/script';
 import { readFileStates, type FileState } from '../../remote/files';
 import { MASK } from '../../../../shared/plan';
 import { opArgs, type TargetOp } from './target-op';
+import { LSBLK_SCRIPT, parseLsblk, type BlockDevice } from './lsblk';
 import {
   parseAccountShow, parsePortalShow, parseSysShow, parseTargetShow,
   type TgtPortal, type TgtSystem, type TgtTarget,
@@ -124,6 +125,12 @@ export interface TargetDriver {
   createFull(path: string, bytes: number, o?: StepLog & { onProgress?: (done: number, total: number) => void }): Promise<{ method: FullAllocationMethod }>;
   removeFiles(paths: readonly string[], o?: StepLog): Promise<void>;
   hasLvm(): Promise<boolean>;
+  /**
+   * Existing block devices as lsblk sees them on the server (mounts, signatures, partitions,
+   * holders: the in-use check of lsblk.ts), by the path asked for; `unchecked` says why one could
+   * not be read (then it counts as in use).
+   */
+  inspectDevices(paths: readonly string[]): Promise<Map<string, BlockDevice | { unchecked: string }>>;
   lvExists(vg: string, lv: string): Promise<boolean>;
   lvCreate(vg: string, lv: string, bytes: number, o?: StepLog): Promise<string>;
   /** Removes the LV if it exists. */
@@ -571,6 +578,26 @@ export class TgtDriver implements TargetDriver {
   async hasLvm(): Promise<boolean> {
     const res = await this.script('command -v lvcreate >/dev/null && test -e /dev/mapper/control', []);
     return res.code === 0;
+  }
+
+  /**
+   * One LSBLK_SCRIPT per device, all at once: lsblk lists the devices it is given in its own
+   * order and by their kernel names (a /dev/vg/lv symlink comes back as /dev/mapper/vg-lv), so
+   * one device per run is what ties an answer to the path asked for.
+   */
+  async inspectDevices(paths: readonly string[]): Promise<Map<string, BlockDevice | { unchecked: string }>> {
+    const unique = [...new Set(paths)];
+    const answers = await Promise.all(unique.map(async (p): Promise<BlockDevice | { unchecked: string }> => {
+      try {
+        const res = await this.script(LSBLK_SCRIPT, [p]);
+        if (res.code !== 0) return { unchecked: `lsblk failed on ${this.label}: ${res.stderr.trim().slice(0, 300) || `exit ${res.code ?? res.signal}`}` };
+        const [dev] = parseLsblk(res.stdout);
+        return dev ?? { unchecked: `lsblk on ${this.label} did not list ${p}` };
+      } catch (e) {
+        return { unchecked: e instanceof Error ? e.message : String(e) };
+      }
+    }));
+    return new Map(unique.map((p, i) => [p, answers[i]]));
   }
 
   async lvExists(vg: string, lv: string): Promise<boolean> {

@@ -11,6 +11,7 @@ import { FILES_UNCHANGED, PATHS_ABSENT, sha256, TARGET_VERIFY } from './checks';
 import { NO_ADDRESS_PLACEHOLDER, isManagedConf, parseTargetConf, type ChapAccount, type DesiredLun, type DesiredTarget } from './conf';
 import { desiredFromLive } from './drift';
 import type { ConfFile, SpaceInfo, TargetDriver, TargetState } from './driver';
+import { inUseFindings, inUseVerdict, type BlockDevice } from './lsblk';
 import { FULL, LV_CREATE, SPARSE } from './ops';
 import type { TgtTarget } from './parser';
 
@@ -30,8 +31,14 @@ export type TargetDeleteSpec = z.output<typeof TargetDeleteInputSchema>;
 
 export const lockKeys = (ctx: TgtServerContext) => [`host:${ctx.serverId}`];
 
-export function refuse(messages: string[], field?: string): never {
-  throw new PorticoError('invalid-input', messages.join('\n'), field, { messages });
+/**
+ * Refuses a plan with every message. `fields` maps input paths (luns.0.backing.confirmInUse) to
+ * the message that belongs under that field: the form kit shows each there and the rest above the
+ * form; `field` (default: the first of them) is the one path older clients route the whole text to.
+ */
+export function refuse(messages: string[], field?: string, fields: Record<string, string> = {}): never {
+  const f = field ?? Object.keys(fields)[0];
+  throw new PorticoError('invalid-input', messages.join('\n'), f, Object.keys(fields).length ? { messages, fields } : { messages });
 }
 
 export function confPathFor(driver: Pick<TargetDriver, 'confDir'>, name: string): string {
@@ -97,16 +104,41 @@ export function backingsFree(host: string, backings: PlannedBacking[]): Check[] 
   return paths.length ? [{ kind: PATHS_ABSENT, host, params: { paths } }] : [];
 }
 
-/** Checks shared by create and add-LUN (paths free, devices real, LVM present, space); returns the storage folder's free space (measured on its nearest existing parent while it does not exist). */
-export async function checkBackings(d: TargetDriver, st: TargetState, backings: PlannedBacking[], errors: string[], warnings: string[]): Promise<SpaceInfo> {
+/** What checkBackings found besides its errors and warnings. */
+export interface BackingCheck {
+  /** The storage folder's free space (measured on its nearest existing parent while it does not exist). */
+  space: SpaceInfo;
+  /** Devices found in use and exported anyway, as the admin confirmed by typing their path: the plan's dangers. */
+  dangers: string[];
+}
+
+/** The input field where the admin confirms exporting the device of `luns[index]` although it is in use. */
+export const confirmInUseField = (index: number) => `luns.${index}.backing.confirmInUse`;
+
+/**
+ * Checks shared by create and add-LUN (paths free, devices real and not in use, LVM present,
+ * space). `luns` is the input the backings were planned from, one per backing in the same order
+ * (planBackings keeps it when it reports no error, and only then are backings checked). An
+ * existing device is read with lsblk: one in use (or that could not be read) is refused with its
+ * findings under its confirmInUse field (`fields`), unless the admin typed its path there; then
+ * it is a danger of the plan.
+ */
+export async function checkBackings(
+  d: TargetDriver, st: TargetState, backings: PlannedBacking[], luns: readonly LunSpec[],
+  errors: string[], warnings: string[], fields: Record<string, string> = {},
+): Promise<BackingCheck> {
+  if (luns.length !== backings.length) throw new Error(`checkBackings: ${backings.length} backings for ${luns.length} LUNs`);
   const usedByLuns = new Map<string, string>();
   for (const t of st.targets) for (const l of t.luns) if (l.path) usedByLuns.set(l.path, `${t.iqn} LUN ${l.lun}`);
-  const [stats, storage, space, lvm] = await Promise.all([
+  const devices = backings.filter((b) => b.kind === 'device' && !usedByLuns.has(b.path)).map((b) => b.path);
+  const [stats, storage, space, lvm, seen] = await Promise.all([
     d.stat(backings.map((b) => b.path)),
     d.listStorage(),
     d.space(d.storageDir),
     backings.some((b) => b.kind === 'lvm') ? d.hasLvm() : Promise.resolve(true),
+    devices.length ? d.inspectDevices(devices) : Promise.resolve(new Map<string, BlockDevice | { unchecked: string }>()),
   ]);
+  const dangers: string[] = [];
   backings.forEach((b, i) => {
     const s = stats[i];
     const field = `LUN ${b.lun} backing`;
@@ -114,13 +146,23 @@ export async function checkBackings(d: TargetDriver, st: TargetState, backings: 
     if (user) errors.push(`${field}: ${b.path} is already exported as ${user}`);
     else if (b.kind === 'device') {
       if (s.kind !== 'block') errors.push(`${field}: ${b.path} is not a block device on ${d.label}`);
+      else {
+        const dev = seen.get(b.path) ?? { unchecked: 'lsblk gave no answer' };
+        const input = luns[i].backing;
+        const confirm = input.kind === 'device' ? input.confirmInUse : undefined;
+        const v = inUseVerdict(b.path, 'unchecked' in dev ? dev : inUseFindings(dev), confirm, field, d.label);
+        if (!v.ok) {
+          errors.push(v.error);
+          fields[confirmInUseField(i)] = v.error;
+        } else if (v.danger) dangers.push(v.danger);
+      }
     } else if (s.exists) errors.push(`${field}: ${b.path} already exists on ${d.label}; choose another file name`);
   });
   if (!lvm) errors.push(`LUN backing: ${d.label} has no LVM (lvcreate or device-mapper missing); use a file or an existing device`);
   const v = checkSpace(backings, space, storage);
   if (v.error) errors.push(`LUN size: ${v.error}`);
   if (v.warning) warnings.push(v.warning);
-  return space;
+  return { space, dangers };
 }
 
 export function lunFromBacking(b: PlannedBacking, l: LunSpec): DesiredLun {

@@ -33,9 +33,10 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
   for (const x of state.targets) for (const l of x.luns) if (l.path) taken.add(l.path);
   const bp = planBackings({ storageDir: d.storageDir, base: t.file ?? t.name, luns: t.luns, firstLun: 1, firstIndex: 0, taken, skipTaken: false });
   errors.push(...bp.errors);
-  const space = errors.length ? null : await checkBackings(d, state, bp.backings, errors, warnings);
-  if (errors.length) refuse(errors);
-  const folder = storageFolder(host, d.label, d.storageDir, space, bp.backings);
+  const fields: Record<string, string> = {};
+  const checked = errors.length ? null : await checkBackings(d, state, bp.backings, t.luns, errors, warnings, fields);
+  if (errors.length) refuse(errors, undefined, fields);
+  const folder = storageFolder(host, d.label, d.storageDir, checked?.space ?? null, bp.backings);
   if (folder.warning) warnings.push(folder.warning);
   const vw = versionWarning(sys.version);
   if (vw) warnings.push(vw);
@@ -67,6 +68,7 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
       { title: `Persist to ${confPath}${holdsSecrets(desired) ? ' (mode 0600: it holds the CHAP secrets)' : ''}`, ops: confOps(host, confPath, renderTargetConf(desired), files, { secrets: holdsSecrets(desired), keepPrevious: false }) },
     ],
     warnings,
+    dangers: checked?.dangers ?? [],
     artifacts: [{ name: confPath, content: renderTargetConf(desired, { mask: true }) }],
     secrets: secretsOf(desired),
     fresh: [

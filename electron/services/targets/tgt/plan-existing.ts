@@ -40,8 +40,9 @@ export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<
   const base = ex.desired.luns.find((l) => l.kind === 'sparse' || l.kind === 'full')?.path.replace(/^.*\//, '').replace(/_\d+$/, '') ?? ex.desired.name;
   const bp = planBackings({ storageDir: d.storageDir, base, luns: a.luns, firstLun: first, firstIndex: 1, taken, skipTaken: true });
   errors.push(...bp.errors);
-  if (!errors.length) await checkBackings(d, ex.state, bp.backings, errors, warnings);
-  if (errors.length) refuse(errors);
+  const fields: Record<string, string> = {};
+  const checked = errors.length ? null : await checkBackings(d, ex.state, bp.backings, a.luns, errors, warnings, fields);
+  if (errors.length) refuse(errors, undefined, fields);
   if (ex.live.sessions.length) warnings.push(`Connected initiators (${ex.live.sessions.map((s) => s.initiator).join(', ')}) see the new LUNs after a rescan.`);
   const newLuns = bp.backings.map((b, i) => lunFromBacking(b, a.luns[i]));
   const desired: DesiredTarget = { ...ex.desired, luns: [...ex.desired.luns, ...newLuns] };
@@ -57,6 +58,7 @@ export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<
       persistStep(ctx, ex, desired),
     ],
     warnings,
+    dangers: checked?.dangers ?? [],
     artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
     secrets: secretsOf(desired),
     fresh: [...freshExisting(ctx, ex), ...backingsFree(host, bp.backings)],

@@ -448,3 +448,88 @@ describe('tgt planners build plans of operations', () => {
     expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/holds CHAP secrets but has mode 644/) });
   });
 });
+
+describe('existing block devices: the in-use check (lsblk) in create and add-LUN', () => {
+  const GiB = 1024 ** 3;
+  const deviceTarget = (name: string, backing: Record<string, unknown>): TargetInput => ({
+    serverId: 'stor1', name, iqn: `${BASE}:${name}`, luns: [{ backing: backing as never }], access: { initiators: [], networks: ['192.168.100.0/24'] },
+  });
+  const refusal = async (p: Promise<unknown>) => {
+    const e = (await p.then(() => { throw new Error('the plan was not refused'); }, (x: unknown) => x)) as { code: string; field?: string; message: string; details: { messages: string[]; fields?: Record<string, string> } };
+    return e;
+  };
+
+  it('create with a free device: lsblk asked, no danger, the LUN exported and applied', async () => {
+    const t = setup();
+    t.fake.blockDevice('/dev/sdb', 2 * GiB);
+    const plan = await planTargetCreate(t.ctx, TargetInputSchema.parse(deviceTarget('free', { kind: 'device', path: '/dev/sdb' })));
+    expect(t.fake.calls).toContain('lsblk /dev/sdb');
+    expect(plan.dangers).toEqual([]);
+    expect(opLines(plan)[0]).toContain('tgtadm lun-new 1 /dev/sdb');
+    const job = await (await t.runner.apply(t.plans.register(plan).id)).done;
+    expect(job.error).toBeNull();
+    expect(t.fake.targets[0].luns.map((l) => l.path)).toEqual([null, '/dev/sdb']);
+  });
+
+  it('create with a mounted device: refused, the findings under the confirmInUse field; a wrong path typed is refused too', async () => {
+    const t = setup();
+    t.fake.blockDevice('/dev/sdc', 2 * GiB, { fstype: 'ext4', mountpoints: ['/srv/data'] });
+    const e = await refusal(planTargetCreate(t.ctx, TargetInputSchema.parse(deviceTarget('busy', { kind: 'device', path: '/dev/sdc' }))));
+    const msg = 'LUN 1 backing: sdc is mounted on /srv/data; sdc holds a ext4 filesystem on stor1; exporting it read-write would corrupt it under its user. Type /dev/sdc in "Confirm the device in use" (confirmInUse) to export it anyway.';
+    expect(e).toMatchObject({ code: 'invalid-input', field: 'luns.0.backing.confirmInUse', message: msg });
+    expect(e.details).toEqual({ messages: [msg], fields: { 'luns.0.backing.confirmInUse': msg } });
+    const wrong = await refusal(planTargetCreate(t.ctx, TargetInputSchema.parse(deviceTarget('busy', { kind: 'device', path: '/dev/sdc', confirmInUse: '/dev/sdb' }))));
+    expect(wrong.field).toBe('luns.0.backing.confirmInUse');
+    // Partitions, holders and a device lsblk could not read are refused the same way.
+    t.fake.blockDevice('/dev/sdd', GiB, { children: [{ name: 'sdd1', path: '/dev/sdd1', type: 'part', fstype: 'LVM2_member', mountpoints: [], children: [] }] });
+    t.fake.blockDevice('/dev/sde', GiB);
+    t.fake.devices.set('/dev/sde', { unchecked: 'lsblk: command not found' });
+    const two = await refusal(planTargetCreate(t.ctx, TargetInputSchema.parse({
+      ...deviceTarget('two', { kind: 'device', path: '/dev/sdd' }),
+      luns: [{ size: '4MB', backing: { kind: 'sparse' } }, { backing: { kind: 'device', path: '/dev/sdd' } }, { backing: { kind: 'device', path: '/dev/sde' } }],
+    })));
+    expect(Object.keys(two.details.fields!)).toEqual(['luns.1.backing.confirmInUse', 'luns.2.backing.confirmInUse']);
+    expect(two.details.fields!['luns.1.backing.confirmInUse']).toMatch(/^LUN 2 backing: sdd has partitions \(sdd1\); sdd1 holds an LVM physical volume/);
+    expect(two.details.fields!['luns.2.backing.confirmInUse']).toMatch(/^LUN 3 backing: it could not be checked \(lsblk: command not found\) on stor1/);
+    expect(t.fake.targets).toEqual([]);
+  });
+
+  it('create with the in-use device confirmed by its path: a danger the apply must confirm', async () => {
+    const t = setup();
+    t.fake.blockDevice('/dev/sdc', 2 * GiB, { fstype: 'ext4', mountpoints: ['/srv/data'] });
+    const plan = await planTargetCreate(t.ctx, TargetInputSchema.parse(deviceTarget('busy', { kind: 'device', path: '/dev/sdc', confirmInUse: '/dev/sdc' })));
+    expect(plan.dangers).toEqual(['/dev/sdc on stor1 is in use (sdc is mounted on /srv/data; sdc holds a ext4 filesystem) and is exported anyway, as you confirmed: initiators writing to it corrupt what uses it now.']);
+    const view = t.plans.register(plan);
+    expect(view.dangers).toHaveLength(1);
+    await expect(t.runner.apply(view.id)).rejects.toMatchObject({ code: 'confirmation-required' });
+    expect((await (await t.runner.apply(view.id, { confirmDangers: true })).done).state).toBe('succeeded');
+  });
+
+  it('add LUN: a free device has no danger; an in-use one is refused under its row (luns.N); confirmed, a danger', async () => {
+    const t = setup();
+    await created(t);
+    const iqn = `${BASE}:xenserver`;
+    t.fake.blockDevice('/dev/sdb', GiB);
+    t.fake.blockDevice('/dev/md0', GiB, { fstype: 'swap', mountpoints: ['[SWAP]'] });
+    const add = (luns: unknown[]) => planLunAdd(t.ctx, LunAddInputSchema.parse({ serverId: 'stor1', iqn, luns }));
+    const free = await add([{ backing: { kind: 'device', path: '/dev/sdb' } }]);
+    expect(free.dangers).toEqual([]);
+    expect(opLines(free)[0]).toEqual(['tgtadm lun-new 3 /dev/sdb', 'tgtadm lun-params 3']);
+    const e = await refusal(add([{ size: '4MB', backing: { kind: 'sparse' } }, { backing: { kind: 'device', path: '/dev/md0' } }]));
+    expect(e.field).toBe('luns.1.backing.confirmInUse');
+    expect(e.message).toBe('LUN 4 backing: md0 is in use as swap on stor1; exporting it read-write would corrupt it under its user. Type /dev/md0 in "Confirm the device in use" (confirmInUse) to export it anyway.');
+    const yes = await add([{ size: '4MB', backing: { kind: 'sparse' } }, { backing: { kind: 'device', path: '/dev/md0', confirmInUse: '/dev/md0' } }]);
+    expect(yes.dangers).toEqual([expect.stringMatching(/^\/dev\/md0 on stor1 is in use \(md0 is in use as swap\) and is exported anyway/)]);
+    expectReversible(t.kinds, yes);
+    const view = t.plans.register(yes);
+    await expect(t.runner.apply(view.id)).rejects.toMatchObject({ code: 'confirmation-required' });
+    expect((await (await t.runner.apply(view.id, { confirmDangers: true })).done).state).toBe('succeeded');
+    expect(t.fake.targets[0].luns.map((l) => l.path)).toContain('/dev/md0');
+    // A device already exported is refused as such, without asking lsblk.
+    t.fake.calls.length = 0;
+    const again = await refusal(add([{ backing: { kind: 'device', path: '/dev/md0', confirmInUse: '/dev/md0' } }]));
+    expect(again.message).toBe(`LUN 5 backing: /dev/md0 is already exported as ${iqn} LUN 4`);
+    expect(again.field).toBeUndefined();
+    expect(t.fake.calls.filter((c) => c.startsWith('lsblk'))).toEqual([]);
+  });
+});
