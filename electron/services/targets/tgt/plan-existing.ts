@@ -6,6 +6,7 @@ import { fingerprint, TARGET_STATE } from './checks';
 import { renderTargetConf, type DesiredTarget } from './conf';
 import { lunOps } from './drift';
 import { tgtadmOp } from './ops';
+import { storageFolder } from './plan-create';
 import type { TargetOp } from './target-op';
 import {
   accessDangers, accessStateOf, addressesFor, backingsFree, backingSteps, chapAccounts, checkBackings, confOps, confUnchanged, holdsSecrets, loadExisting, lockKeys,
@@ -43,6 +44,9 @@ export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<
   const fields: Record<string, string> = {};
   const checked = errors.length ? null : await checkBackings(d, ex.state, bp.backings, a.luns, errors, warnings, fields);
   if (errors.length) refuse(errors, undefined, fields);
+  // A storage folder that does not exist (yet, or any more: the settings name a new one) is created first, as for a new target.
+  const folder = storageFolder(host, d.label, d.storageDir, checked?.space ?? null, bp.backings);
+  if (folder.warning) warnings.push(folder.warning);
   if (ex.live.sessions.length) warnings.push(`Connected initiators (${ex.live.sessions.map((s) => s.initiator).join(', ')}) see the new LUNs after a rescan.`);
   const newLuns = bp.backings.map((b, i) => lunFromBacking(b, a.luns[i]));
   const desired: DesiredTarget = { ...ex.desired, luns: [...ex.desired.luns, ...newLuns] };
@@ -53,6 +57,7 @@ export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<
     hostIds: [host],
     lockKeys: lockKeys(ctx),
     steps: [
+      ...folder.steps,
       ...backingSteps(host, d.label, bp.backings),
       { title: `Add LUN ${newLuns.map((l) => l.lun).join(', ')} to ${a.iqn} (tid ${ex.live.tid})`, ops: ops.map((o) => tgtadmOp(host, o)) },
       persistStep(ctx, ex, desired),
@@ -61,7 +66,7 @@ export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<
     dangers: checked?.dangers ?? [],
     artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
     secrets: secretsOf(desired),
-    fresh: [...freshExisting(ctx, ex), ...backingsFree(host, bp.backings)],
+    fresh: [...folder.fresh, ...freshExisting(ctx, ex), ...backingsFree(host, bp.backings)],
     verify: [verifyCheck(ctx, desired, ex.confPath)],
   };
 }

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TargetInputSchema, type TargetInput } from '../../../../shared/domain/target';
+import { LunAddInputSchema, TargetInputSchema, type TargetInput } from '../../../../shared/domain/target';
 import { AuditLog } from '../../audit';
 import { openDb, type Db } from '../../db';
 import { EventBus } from '../../events';
@@ -22,6 +22,7 @@ import { tgtCheckKinds } from './checks';
 import { fullAllocationLimits, parseFullAllocationEnv, partialPathOf, TgtDriver } from './driver';
 import { tgtOperationKinds } from './ops';
 import { planTargetCreate, STORAGE_DIR_MODE } from './plan-create';
+import { planLunAdd } from './plan-existing';
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -96,6 +97,38 @@ describe('the storage folder on a fresh server', () => {
     expect(existing.steps.flatMap((s) => s.ops).some((o) => o.kind === 'dir.create')).toBe(false);
     const lvOnly = await planTargetCreate(engine(freshServer()).ctx, spec(input([{ size: '8MB', backing: { kind: 'lvm', vg: 'vg0', lv: 'lv0' } }])));
     expect(lvOnly.steps.flatMap((s) => s.ops).some((o) => o.kind === 'dir.create')).toBe(false);
+  });
+
+  it('add LUN: a storage folder that is missing is planned first there too (and removed again by a rollback)', async () => {
+    const fake = freshServer();
+    fake.blockDevice('/dev/sdb', 64 * 1024 ** 2);
+    const e = engine(fake);
+    // A target on a device only: nothing needed the folder so far.
+    const first = await planTargetCreate(e.ctx, spec(input([{ backing: { kind: 'device', path: '/dev/sdb' } }], 'dev')));
+    const made = await (await e.runner.apply(e.plans.register(first).id)).done;
+    expect(made.state).toBe('succeeded');
+    expect(fake.folders.has('/srv/portico-new')).toBe(false);
+    const add = LunAddInputSchema.parse({ serverId: 'stor1', iqn: 'iqn.2024-01.test:dev', luns: [{ size: '8MB', backing: { kind: 'sparse' } }] });
+    const plan = await planLunAdd(e.ctx, add);
+    expect(plan.steps[0].title).toBe('Create the storage folder /srv/portico-new/luns on stor2 (mode 0750, owner root:root)');
+    expect(plan.steps[0].ops.map((o) => [o.kind, o.params.path])).toEqual([['dir.create', '/srv/portico-new'], ['dir.create', '/srv/portico-new/luns']]);
+    expect(plan.steps[1].ops.map((o) => [o.kind, o.params.path])).toEqual([['tgt.backing.sparse', '/srv/portico-new/luns/dev_1']]);
+    expect(plan.fresh).toContainEqual({ kind: 'tgt.paths.absent', host: 'stor1', params: { paths: ['/srv/portico-new'] } });
+    expect(plan.warnings!.join('\n')).toMatch(/\/srv\/portico-new\/luns does not exist on stor2 yet: the plan creates it first/);
+
+    const before = fake.snapshot();
+    const failing = engine(fake, [{ planKind: 'tgt.lun.add', op: opCount(plan), mode: 'fail' }]);
+    expect((await (await failing.runner.apply(failing.plans.register(await planLunAdd(failing.ctx, add)).id)).done).state).toBe('failed');
+    expect(fake.snapshot()).toEqual(before);
+    expect([...fake.folders].sort()).toEqual(['/', '/srv']);
+
+    const job = await (await e.runner.apply(e.plans.register(await planLunAdd(e.ctx, add)).id)).done;
+    expect(job.error).toBeNull();
+    expect(fake.calls.filter((c) => c.startsWith('mkdir')).slice(-2)).toEqual(['mkdir /srv/portico-new 750 0:0', 'mkdir /srv/portico-new/luns 750 0:0']);
+    expect(fake.storage.has('/srv/portico-new/luns/dev_1')).toBe(true);
+    // Once it exists, the next add-LUN plans no folder.
+    const next = await planLunAdd(e.ctx, LunAddInputSchema.parse({ ...add, luns: [{ size: '8MB', backing: { kind: 'sparse' } }] }));
+    expect(next.steps.flatMap((s) => s.ops).some((o) => o.kind === 'dir.create')).toBe(false);
   });
 });
 
