@@ -42,7 +42,25 @@ export function zodPathErrors(err: z.ZodError): FieldErrors {
   return out;
 }
 
+/** Per-field messages a refusal carries in its details ({ messages, fields }), when main gives them. */
+export function refusalFields(e: unknown): { fields: FieldErrors; rest: string[] } | null {
+  if (!(e instanceof ApiError)) return null;
+  const d = e.error.details as { messages?: unknown; fields?: unknown } | undefined;
+  if (!d || typeof d.fields !== 'object' || d.fields === null) return null;
+  const fields = Object.fromEntries(Object.entries(d.fields as Record<string, unknown>).filter((x): x is [string, string] => typeof x[1] === 'string'));
+  const messages = Array.isArray(d.messages) ? d.messages.filter((m): m is string => typeof m === 'string') : [];
+  const placed = new Set(Object.values(fields));
+  return { fields, rest: messages.filter((m) => !placed.has(m)) };
+}
+
+/**
+ * Errors of a refusal by full dotted path. A refusal with per-field messages (details.fields, e.g.
+ * luns.0.backing.confirmInUse) puts each under its field and the other messages in _form; otherwise
+ * the whole message goes to its one field.
+ */
 export function apiPathErrors(e: unknown): FieldErrors {
+  const split = refusalFields(e);
+  if (split && Object.keys(split.fields).length) return { ...split.fields, ...(split.rest.length ? { _form: split.rest.join('\n') } : {}) };
   if (e instanceof ApiError) return { [e.field ?? '_form']: e.message };
   return { _form: e instanceof Error ? e.message : String(e) };
 }

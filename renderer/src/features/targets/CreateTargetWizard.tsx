@@ -19,12 +19,19 @@ import { JobProgress } from '../../components/JobProgress';
 import { ApplyButton, PlanReview, usePlanGate } from '../../components/PlanReview';
 import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
 import { ApiError } from '../../api/client';
+import { DeviceInUse, IN_USE_KEY } from './DeviceInUse';
 
 export const TARGET_STEPS = ['Identity', 'LUNs', 'Access', 'Review', 'Apply', 'Verify'] as const;
 
 type BackingKind = 'sparse' | 'full' | 'device' | 'lvm';
-interface LunRow { size: string; backing: BackingKind; file: string; path: string; vg: string; lv: string; readonly: boolean }
-const NEW_LUN: LunRow = { size: '', backing: 'sparse', file: '', path: '', vg: '', lv: '', readonly: false };
+interface LunRow {
+  size: string; backing: BackingKind; file: string; path: string; vg: string; lv: string; readonly: boolean;
+  /** The device path typed again, to export a device main found in use. */
+  confirmInUse: string;
+  /** What main found using the device (its refusal, under the confirmInUse field); null = not refused. */
+  inUse: string | null;
+}
+const NEW_LUN: LunRow = { size: '', backing: 'sparse', file: '', path: '', vg: '', lv: '', readonly: false, confirmInUse: '', inUse: null };
 
 interface WizardState {
   name: string; iqn: string; iqnEdited: boolean; comment: string; alias: string;
@@ -43,7 +50,7 @@ function toInput(serverId: string, w: WizardState): TargetInput {
       size: l.backing === 'device' ? undefined : l.size.trim(),
       readonly: l.readonly,
       backing:
-        l.backing === 'device' ? { kind: 'device', path: l.path.trim() }
+        l.backing === 'device' ? { kind: 'device', path: l.path.trim(), confirmInUse: l.confirmInUse.trim() || undefined }
         : l.backing === 'lvm' ? { kind: 'lvm', vg: l.vg.trim(), lv: l.lv.trim() }
         : { kind: l.backing, file: l.file.trim() || undefined },
     })),
@@ -62,7 +69,7 @@ function stepOf(path: string): number {
 }
 
 /** Error keys a field of the form displays itself; any other key is shown as an alert of its step. */
-const SHOWN_IN_FIELDS = /^(name|iqn|comment|alias|luns\.\d+\.(size|backing\.(file|path|vg|lv))|luns|access\.(initiators|networks)(\.\d+)?|access\.chap\.(user|secret|mutual\.user|mutual\.secret))$/;
+const SHOWN_IN_FIELDS = /^(name|iqn|comment|alias|luns\.\d+\.(size|backing\.(file|path|vg|lv|confirmInUse))|luns|access\.(initiators|networks)(\.\d+)?|access\.chap\.(user|secret|mutual\.user|mutual\.secret))$/;
 
 const STEP_FIELDS: Record<number, (k: string) => boolean> = {
   0: (k) => stepOf(k) === 0 && k !== '_form',
@@ -115,6 +122,9 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
       } catch (e) {
         const fe = apiPathErrors(e);
         setErrors(fe);
+        // A device main found in use: its row keeps the finding and offers the confirmation field.
+        const inUse = new Map(Object.entries(fe).flatMap(([k, m]) => { const x = IN_USE_KEY.exec(k); return x ? [[Number(x[1]), m] as const] : []; }));
+        if (inUse.size) setW((x) => ({ ...x, luns: x.luns.map((l, j) => (inUse.has(j) ? { ...l, inUse: inUse.get(j)! } : l)) }));
         const k = Object.keys(fe)[0];
         if (k !== '_form') setStep(stepOf(k));
       } finally {
@@ -214,7 +224,10 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
                         <TextField size="small" label="File name (optional)" value={l.file} onChange={(e) => setLun(i, { file: e.target.value })} error={!!errors[`luns.${i}.backing.file`]} helperText={errors[`luns.${i}.backing.file`]} />
                       )}
                       {l.backing === 'device' && (
-                        <TextField size="small" label="Device path" placeholder="/dev/vg0/lun1" value={l.path} onChange={(e) => setLun(i, { path: e.target.value })} error={!!errors[`luns.${i}.backing.path`]} helperText={errors[`luns.${i}.backing.path`]} />
+                        <Stack spacing={1} sx={{ maxWidth: 520 }}>
+                          <TextField size="small" label="Device path" placeholder="/dev/vg0/lun1" value={l.path} onChange={(e) => setLun(i, { path: e.target.value, inUse: null, confirmInUse: '' })} error={!!errors[`luns.${i}.backing.path`]} helperText={errors[`luns.${i}.backing.path`]} />
+                          {l.inUse && <DeviceInUse lun={i + 1} path={l.path.trim()} finding={errors[`luns.${i}.backing.confirmInUse`] ?? l.inUse} refused={!!errors[`luns.${i}.backing.confirmInUse`]} value={l.confirmInUse} onChange={(v) => setLun(i, { confirmInUse: v })} />}
+                        </Stack>
                       )}
                       {l.backing === 'lvm' && (
                         <Stack direction="row" spacing={1}>
