@@ -11,6 +11,9 @@ import type { TgtSystem, TgtTarget } from '../services/targets/tgt/parser';
 import type { BlockDevice } from '../services/targets/tgt/lsblk';
 import { opArgs, type TargetOp } from '../services/targets/tgt/target-op';
 import { MASK } from '../../shared/plan';
+import { OperationRegistry } from '../services/jobs/kinds';
+import { tgtCheckKinds } from '../services/targets/tgt/checks';
+import { tgtOperationKinds } from '../services/targets/tgt/ops';
 
 export interface FakeFile {
   content: string;
@@ -366,4 +369,12 @@ export function fakeDirKinds(fake: FakeTgtDriver): OperationKind<never>[] {
     verify: async (p) => (fake.folders.has(p.path) ? { applied: false } : { applied: true }),
   };
   return [create, remove] as unknown as OperationKind<never>[];
+}
+
+/** The tgt operation and check kinds over the fake, with the fake's file (and folder) kinds. */
+export function fakeTgtKinds(fake: FakeTgtDriver, o: { dirs?: boolean } = {}): OperationRegistry {
+  const hosts = { driver: () => fake };
+  return new OperationRegistry()
+    .add(...tgtOperationKinds(hosts).all, fakeFilePut(fake) as never, ...(o.dirs ? fakeDirKinds(fake) : []))
+    .addChecks(...tgtCheckKinds(hosts).all);
 }

@@ -4,9 +4,7 @@
 // client. Plus the hosted-engine plan's kinds over it, with an in-memory file.put for
 // hosted-engine.conf, so plans run through the real JobRunner without a lab.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { testEngine } from './engine';
 import { z } from 'zod';
 import { VdsmApi, type VdsmCaller } from '../services/vdsm/api';
 import { VdsmError } from '../services/vdsm/errors';
@@ -17,14 +15,8 @@ import { FilePutSchema, DirCreateSchema, DirRemoveSchema, fileKinds, readFileSta
 import type { RemoteHosts } from '../services/remote/script';
 import type { CheckKind, OperationKind } from '../services/jobs/operation';
 import { OperationRegistry } from '../services/jobs/kinds';
-import { PlanRegistry } from '../services/jobs/registry';
-import { JobRunner } from '../services/jobs/runner';
 import type { Failpoint } from '../services/jobs/failpoints';
 import type { Plan } from '../services/jobs/operation';
-import { openDb } from '../services/db';
-import { AuditLog } from '../services/audit';
-import { EventBus } from '../services/events';
-import { PassphraseCipher, SecretStore } from '../services/secrets';
 import { VdsmDouble, type IscsiBackend } from '../../e2e/doubles/vdsm/double';
 import { RpcFault } from '../../e2e/doubles/vdsm/broker';
 import { loadCommittedSchema } from '../../e2e/doubles/vdsm/schema';
@@ -146,8 +138,6 @@ export function registerHeKinds(kinds: OperationRegistry, vdsm: RecordingVdsm, f
 
 /** A throw-away journal, plan registry and JobRunner with the hosted-engine kinds over one VdsmApi. */
 export function heJobEngine(api: VdsmApi, o: { failpoints?: Failpoint[]; files?: FakeFiles; /** Real file.put over these runners instead. */ remote?: RemoteHosts } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'portico-he-jobs-'));
-  const db = openDb(join(dir, 'portico.sqlite'));
   const kinds = new OperationRegistry();
   const apis = async () => api;
   const remote = o.remote;
@@ -162,8 +152,8 @@ export function heJobEngine(api: VdsmApi, o: { failpoints?: Failpoint[]; files?:
     const f = fileKinds(remote);
     kinds.add(f.put as never, f.dirCreate as never, f.dirRemove as never);
   }
-  const plans = new PlanRegistry(db, kinds);
-  const jobs = new JobRunner({ db, plans, audit: new AuditLog(db), events: new EventBus(), kinds, vault: new SecretStore(db, new PassphraseCipher(db, 'test passphrase')), failpoints: o.failpoints });
+  const engine = testEngine(kinds, { failpoints: o.failpoints });
+  const { db, plans, runner: jobs } = engine;
   return {
     db, kinds, plans, jobs,
     /** Registers and applies a plan; resolves with the finished job. */
@@ -171,8 +161,7 @@ export function heJobEngine(api: VdsmApi, o: { failpoints?: Failpoint[]; files?:
       return (await jobs.apply(plans.register(plan).id)).done;
     },
     dispose() {
-      if (db.open) db.close();
-      rmSync(dir, { recursive: true, force: true });
+      engine.dispose();
     },
   };
 }

@@ -3,21 +3,14 @@
 // inverses are idempotent; and through the real JobRunner against a recording fake VDSM (the
 // double's state machine), a failure at every operation leaves VDSM as it was.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AuditLog } from '../audit';
-import { openDb, type Db } from '../db';
-import { EventBus } from '../events';
-import { PassphraseCipher, SecretStore } from '../secrets';
+import { readFileSync } from 'node:fs';
 import { OperationRegistry } from '../jobs/kinds';
-import { PlanRegistry } from '../jobs/registry';
-import { JobRunner } from '../jobs/runner';
 import type { Failpoint } from '../jobs/failpoints';
 import { pick, resolveRefs, type Operation, type Plan } from '../jobs/operation';
 import { IscsiStorageInputSchema, NfsStorageInputSchema, type IscsiStorageInput } from '../../../shared/domain/hosted-engine';
 import type { BlockDeviceInfo } from '../vdsm/api';
 import { FakeFiles, FAKE_GUID, FAKE_IQN, FAKE_PORTALS, RecordingVdsm, registerHeKinds } from '../../test-support/vdsm-recording';
+import { disposeEngines, testEngine } from '../../test-support/engine';
 import { HE_CONF_PATH, PLAN_KIND, planHostedEngineStorage, type HostedEngineResult } from './planner';
 
 interface Fixture {
@@ -155,22 +148,11 @@ describe('planHostedEngineStorage: operations as data', () => {
 
 // ------------------------------------------------------------------ through the JobRunner
 
-const dirs: string[] = [];
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const d of dbs.splice(0)) if (d.open) d.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(disposeEngines);
 
 function engine(failpoints: Failpoint[] = [], vdsm = new RecordingVdsm(), files = new FakeFiles()) {
-  const dir = mkdtempSync(join(tmpdir(), 'portico-he-'));
-  dirs.push(dir);
-  const db = openDb(join(dir, 'portico.sqlite'));
-  dbs.push(db);
   const { kinds } = registry(vdsm, files);
-  const plans = new PlanRegistry(db, kinds);
-  const vault = new SecretStore(db, new PassphraseCipher(db, 'test passphrase'));
-  const runner = new JobRunner({ db, plans, audit: new AuditLog(db), events: new EventBus(), kinds, vault, failpoints });
+  const { plans, runner, db } = testEngine(kinds, { failpoints });
   return { kinds, plans, runner, vdsm, files, db };
 }
 

@@ -1,40 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { AuditLog } from '../audit';
-import { openDb, type Db } from '../db';
-import { EventBus } from '../events';
-import { PassphraseCipher, SecretStore } from '../secrets';
 import { FakeServer, fakeKinds } from '../../test-support/recording-kinds';
+import { disposeEngines, testEngine } from '../../test-support/engine';
 import { OperationRegistry } from './kinds';
 import type { Operation, Plan } from './operation';
 import { PlanRegistry } from './registry';
-import { JobRunner } from './runner';
 import type { Failpoint } from './failpoints';
 
 const SECRET = 'chap-secret-XYZZY-1234';
-const dirs: string[] = [];
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const d of dbs.splice(0)) if (d.open) d.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(disposeEngines);
 
 function setup(server = new FakeServer(), dir?: string, failpoints: Failpoint[] = []) {
-  dir ??= mkdtempSync(join(tmpdir(), 'portico-runner-'));
-  if (!dirs.includes(dir)) dirs.push(dir);
-  const db = openDb(join(dir, 'portico.sqlite'));
-  dbs.push(db);
   const k = fakeKinds(server);
   const kinds = new OperationRegistry().add(k.set as never, k.batch as never, k.format as never, k.read as never).addChecks(k.expect as never);
-  const plans = new PlanRegistry(db, kinds);
-  const audit = new AuditLog(db);
-  const events = new EventBus();
-  const vault = new SecretStore(db, new PassphraseCipher(db, 'test passphrase'));
-  const runner = new JobRunner({ db, plans, audit, events, kinds, vault, failpoints });
-  return { dir, db, server, plans, runner, audit, events, vault };
+  return { ...testEngine(kinds, { dir, failpoints }), server };
 }
 
 const set = (key: string, value: string | null, pre: string | null, kind = 'fake.set'): Operation => ({ kind, host: 'h1', params: { key, value, pre } });

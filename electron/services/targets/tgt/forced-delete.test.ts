@@ -4,42 +4,20 @@
 // closed, a bounded wait until tgtd lists none), then deletes; any failure rolls back completely,
 // and refusals read as sentences.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TargetDeleteInputSchema } from '../../../../shared/domain/target';
-import { AuditLog } from '../../audit';
-import { openDb, type Db } from '../../db';
-import { EventBus } from '../../events';
 import type { Failpoint } from '../../jobs/failpoints';
-import { OperationRegistry } from '../../jobs/kinds';
-import { PlanRegistry } from '../../jobs/registry';
-import { JobRunner } from '../../jobs/runner';
-import { PassphraseCipher, SecretStore } from '../../secrets';
-import { FakeTgtDriver, fakeFilePut } from '../../../test-support/fake-tgt';
-import { tgtCheckKinds } from './checks';
-import { refusal, tgtOperationKinds } from './ops';
+import { FakeTgtDriver, fakeTgtKinds } from '../../../test-support/fake-tgt';
+import { disposeEngines, testEngine } from '../../../test-support/engine';
+import { refusal } from './ops';
 import { planTargetDelete, type TgtServerContext } from './planner';
 import { opArgs } from './target-op';
 
 const IQN = 'iqn.2024-01.lab.portico:busy';
 const HV1 = 'iqn.2024-01.lab.portico:hv1';
-const dirs: string[] = [];
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const d of dbs.splice(0)) if (d.open) d.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(disposeEngines);
 
 function setup(fake: FakeTgtDriver, failpoints: Failpoint[] = [], o: Partial<TgtServerContext> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'portico-tgt-fd-'));
-  dirs.push(dir);
-  const db = openDb(join(dir, 'portico.sqlite'));
-  dbs.push(db);
-  const hosts = { driver: () => fake };
-  const kinds = new OperationRegistry().add(...tgtOperationKinds(hosts).all, fakeFilePut(fake) as never).addChecks(...tgtCheckKinds(hosts).all);
-  const plans = new PlanRegistry(db, kinds);
-  const runner = new JobRunner({ db, plans, audit: new AuditLog(db), events: new EventBus(), kinds, vault: new SecretStore(db, new PassphraseCipher(db, 'test passphrase')), failpoints });
+  const { kinds, plans, runner } = testEngine(fakeTgtKinds(fake), { failpoints });
   const ctx: TgtServerContext = { serverId: 'stor1', driver: fake, ...o };
   return { kinds, plans, runner, ctx };
 }

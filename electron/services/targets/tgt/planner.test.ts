@@ -2,45 +2,24 @@
 // build, that every operation has an inverse or is flagged irreversible, and, through the real
 // JobRunner, that a failure at any operation leaves the fake server exactly as before.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema, type TargetInput } from '../../../../shared/domain/target';
-import { AuditLog } from '../../audit';
-import { openDb, type Db } from '../../db';
-import { EventBus } from '../../events';
 import type { Failpoint } from '../../jobs/failpoints';
 import { OperationRegistry } from '../../jobs/kinds';
 import type { Operation, Plan } from '../../jobs/operation';
-import { PlanRegistry } from '../../jobs/registry';
-import { JobRunner } from '../../jobs/runner';
-import { PassphraseCipher, SecretStore } from '../../secrets';
-import { FakeTgtDriver, fakeFilePut } from '../../../test-support/fake-tgt';
+import { FakeTgtDriver, fakeTgtKinds } from '../../../test-support/fake-tgt';
+import { disposeEngines, testEngine } from '../../../test-support/engine';
 import { tgtCheckKinds } from './checks';
 import { renderTargetConf, type DesiredTarget } from './conf';
-import { tgtOperationKinds } from './ops';
 import { accessDangers } from './plan-common';
 import { planAccessEdit, planLunAdd, planReconcile, planTargetCreate, planTargetDelete, type TgtServerContext } from './planner';
 
 const SECRET = 'Secret123456ab';
 const MUTUAL = 'Other123456abc';
 const BASE = 'iqn.2002-08.info.netmanager';
-const dirs: string[] = [];
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const d of dbs.splice(0)) if (d.open) d.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+afterEach(disposeEngines);
 
 function setup(fake = new FakeTgtDriver(), failpoints: Failpoint[] = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'portico-tgt-plan-'));
-  dirs.push(dir);
-  const db = openDb(join(dir, 'portico.sqlite'));
-  dbs.push(db);
-  const hosts = { driver: () => fake };
-  const kinds = new OperationRegistry().add(...tgtOperationKinds(hosts).all, fakeFilePut(fake) as never).addChecks(...tgtCheckKinds(hosts).all);
-  const plans = new PlanRegistry(db, kinds);
-  const runner = new JobRunner({ db, plans, audit: new AuditLog(db), events: new EventBus(), kinds, vault: new SecretStore(db, new PassphraseCipher(db, 'test passphrase')), failpoints });
+  const { kinds, plans, runner } = testEngine(fakeTgtKinds(fake), { failpoints });
   const ctx: TgtServerContext = { serverId: 'stor1', driver: fake };
   return { fake, kinds, plans, runner, ctx };
 }

@@ -7,39 +7,24 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LunAddInputSchema, TargetInputSchema, type TargetInput } from '../../../../shared/domain/target';
-import { AuditLog } from '../../audit';
-import { openDb, type Db } from '../../db';
-import { EventBus } from '../../events';
 import type { Failpoint } from '../../jobs/failpoints';
-import { OperationRegistry } from '../../jobs/kinds';
-import { PlanRegistry } from '../../jobs/registry';
-import { JobRunner } from '../../jobs/runner';
 import type { RemoteRunner, RunOptions, RunResult } from '../../remote/runner';
-import { PassphraseCipher, SecretStore } from '../../secrets';
-import { FakeTgtDriver, fakeDirKinds, fakeFilePut } from '../../../test-support/fake-tgt';
+import { FakeTgtDriver, fakeTgtKinds } from '../../../test-support/fake-tgt';
+import { disposeEngines, testEngine } from '../../../test-support/engine';
 import { LocalRunner } from '../../../test-support/local-runner';
-import { tgtCheckKinds } from './checks';
 import { fullAllocationLimits, parseFullAllocationEnv, partialPathOf, TgtDriver } from './driver';
 import { tgtOperationKinds } from './ops';
 import { planTargetCreate, STORAGE_DIR_MODE } from './plan-create';
 import { planLunAdd } from './plan-existing';
 
 const dirs: string[] = [];
-const dbs: Db[] = [];
 afterEach(() => {
-  for (const d of dbs.splice(0)) if (d.open) d.close();
+  disposeEngines();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 function engine(fake: FakeTgtDriver, failpoints: Failpoint[] = []) {
-  const dir = mkdtempSync(join(tmpdir(), 'portico-tgt-storage-'));
-  dirs.push(dir);
-  const db = openDb(join(dir, 'portico.sqlite'));
-  dbs.push(db);
-  const hosts = { driver: () => fake };
-  const kinds = new OperationRegistry().add(...tgtOperationKinds(hosts).all, fakeFilePut(fake) as never, ...fakeDirKinds(fake)).addChecks(...tgtCheckKinds(hosts).all);
-  const plans = new PlanRegistry(db, kinds);
-  const runner = new JobRunner({ db, plans, audit: new AuditLog(db), events: new EventBus(), kinds, vault: new SecretStore(db, new PassphraseCipher(db, 'test passphrase')), failpoints });
+  const { kinds, plans, runner } = testEngine(fakeTgtKinds(fake, { dirs: true }), { failpoints });
   return { kinds, plans, runner, ctx: { serverId: 'stor1', driver: fake } };
 }
 
