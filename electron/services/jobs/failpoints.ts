@@ -5,7 +5,8 @@
 // (plan kind, 1-based operation number across the plan's steps, mode). Never set it in production.
 
 /**
- * fail: operation k is refused without running. cut: its host's SSH connection drops while it runs.
+ * fail: operation k is refused without running. cut: its host's SSH connection drops after the
+ * operation ran on the server and before its answer arrived (the outcome is in doubt).
  * kill: the console is SIGKILLed after operation k ran on the server but before its outcome is
  * journaled. kill-before: SIGKILLed after the intent is journaled, before the operation starts.
  */

@@ -423,10 +423,14 @@ export class JobRunner {
         kind.applyBatch ? kind.applyBatch(params, host, ctx) :
         kind.apply(params[0], host, ctx).then((output) => [{ ok: true as const, output }]);
       if (fp?.mode === 'kill-before') process.kill(process.pid, 'SIGKILL');
-      if (fp?.mode === 'cut') void this.d.cutConnection?.(host).catch(() => undefined);
       outcomes = await running;
       // The operation has run on the server but its outcome is not journaled: the hardest case for recovery.
       if (fp?.mode === 'kill') process.kill(process.pid, 'SIGKILL');
+      if (fp?.mode === 'cut') {
+        // The connection drops after the server did the work and before its answer arrived: in doubt.
+        await this.d.cutConnection?.(host).catch(() => undefined);
+        throw new Error(`the SSH connection to ${this.label(host)} was cut while the operation ran (failpoint): its outcome is unknown`);
+      }
     } catch (e) {
       const msg = maskSecrets(errText(e), job.secrets);
       // Interrupted (cancel, timeout, lost connection) or failed without per-operation outcomes: every op of the batch is in doubt.
