@@ -232,7 +232,7 @@ test.describe('hosted engine', () => {
     await expect(steps).toContainText('/etc/ovirt-hosted-engine/hosted-engine.conf');
     await expect(w.getByLabel('Plan review')).not.toContainText(LOGIN.password);
     // Wiping a used LUN lowers protection: its own warning, and Apply waits for the explicit tick.
-    await expect(w.getByText('This plan lowers protection')).toBeVisible();
+    await expect(w.getByText('This plan lowers protection', { exact: true })).toBeVisible();
     await expect(w.getByRole('button', { name: 'Apply' })).toBeDisabled();
     await w.getByLabel('I understand: this plan lowers protection').check();
     await he.shot('run2-he-6-review');
