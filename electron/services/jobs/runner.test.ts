@@ -18,6 +18,16 @@ function setup(server = new FakeServer(), dir?: string, failpoints: Failpoint[] 
   return { ...testEngine(kinds, { dir, failpoints }), server };
 }
 
+/** A four-step job whose 3rd operation never answers: the console "dies" there when the test closes a.db. */
+async function hungAtK3() {
+  const server = new FakeServer();
+  server.faults.set('k3', 'hang');
+  const a = setup(server);
+  const { jobId } = await a.runner.apply(a.plans.register(fourSteps()).id);
+  await new Promise((r) => setTimeout(r, 30));
+  return { server, a, jobId };
+}
+
 const set = (key: string, value: string | null, pre: string | null, kind = 'fake.set'): Operation => ({ kind, host: 'h1', params: { key, value, pre } });
 
 function fourSteps(extra: Partial<Plan> = {}): Plan {
@@ -145,11 +155,7 @@ describe('JobRunner with the journal', () => {
   });
 
   it('resumes an interrupted job under its own id when the server is still where the journal left it', async () => {
-    const server = new FakeServer();
-    server.faults.set('k3', 'hang');
-    const a = setup(server);
-    const { jobId } = await a.runner.apply(a.plans.register(fourSteps()).id);
-    await new Promise((r) => setTimeout(r, 30));
+    const { server, a, jobId } = await hungAtK3();
     a.db.close();
     server.faults.delete('k3');
     const b = setup(server, a.dir);
@@ -165,11 +171,7 @@ describe('JobRunner with the journal', () => {
   });
 
   it('refuses to resume when a done operation is no longer in effect', async () => {
-    const server = new FakeServer();
-    server.faults.set('k3', 'hang');
-    const a = setup(server);
-    const { jobId } = await a.runner.apply(a.plans.register(fourSteps()).id);
-    await new Promise((r) => setTimeout(r, 30));
+    const { server, a, jobId } = await hungAtK3();
     a.db.close();
     server.data.delete('k1'); // someone changed the server meanwhile
     const b = setup(server, a.dir);
@@ -186,11 +188,7 @@ describe('JobRunner with the journal', () => {
   });
 
   it('keeps secrets sealed in the journal while a job is recoverable', async () => {
-    const server = new FakeServer();
-    server.faults.set('k3', 'hang');
-    const a = setup(server);
-    const { jobId } = await a.runner.apply(a.plans.register(fourSteps()).id);
-    await new Promise((r) => setTimeout(r, 30));
+    const { a, jobId } = await hungAtK3();
     const ops = (a.db.prepare('SELECT op FROM job_ops WHERE job_id = ?').all(jobId) as { op: string }[]).map((r) => r.op).join('\n');
     expect(ops).not.toContain(SECRET);
     expect(ops).toContain('$sealed');
