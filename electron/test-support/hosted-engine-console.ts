@@ -4,6 +4,7 @@
 // log in, list LUNs, plan) and prints `PLANNED <json>`; on a line "GO" on stdin it applies the plan
 // (PORTICO_FAILPOINTS makes it SIGKILL itself during operation k) and prints `DONE <json>`.
 // Config: HE_FM_CONFIG (JSON, see FmConfig). Never used by the product.
+import { contractCaller } from './services';
 import { createInterface } from 'node:readline';
 import { createServices } from '../services/app';
 import { PassphraseCipher } from '../services/secrets';
@@ -23,11 +24,7 @@ export interface FmConfig {
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.env.HE_FM_CONFIG ?? '{}') as FmConfig;
   const svc = createServices({ dataDir: process.env.PORTICO_DATA_DIR!, mode: 'browser', cipher: (db) => new PassphraseCipher(db, cfg.passphrase) });
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const env = await svc.router.handle(name as never, input, { transport: 'test' });
-    if (!env.ok) throw new Error(`${name}: ${env.error.message}`);
-    return env.result as T;
-  };
+  const call = contractCaller(svc);
   const added = await call<AddHostResult>('hosts.add', { name: 'hv1', address: cfg.hv1.address, port: cfg.hv1.port, user: 'root', auth: { kind: 'key', keyPath: cfg.hv1.keyPath }, sudo: false, roles: ['ovirt-host'] });
   const host = await call<HostView>('hosts.acceptKey', { hostId: added.host.id, fingerprint: added.hostKey!.fingerprint });
   const hostId = host.id;

@@ -3,6 +3,7 @@
 // folder set, plans built through the targets.* calls and applied with the JobRunner. Also the
 // snapshot that the rollback promise is checked against. Imported only by lab tests, benches and
 // the child console of the fault matrix.
+import { contractCaller } from './services';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,11 +37,7 @@ export interface LabTargets {
 export async function openLabTargets(lab: LabInfo, hostName: string, o: { as?: 'root' | 'admin'; dataDir?: string } = {}): Promise<LabTargets> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'portico-tgt-'));
   const svc = createServices({ dataDir, mode: 'browser', cipher: (db) => new PassphraseCipher(db, LAB_PASSPHRASE), knownHostsFiles: [] });
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const env = await svc.router.handle(name, input, { transport: 'test' });
-    if (!env.ok) throw Object.assign(new Error(env.error.message), env.error);
-    return env.result as T;
-  };
+  const call = contractCaller(svc);
   const h = lab.hosts[hostName];
   const as = o.as ?? 'root';
   const acct = as === 'root' ? lab.accounts.root : lab.accounts.admin;

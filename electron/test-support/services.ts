@@ -17,3 +17,12 @@ export function testServices(passphrase = 'test passphrase', knownHostsFiles: st
     },
   };
 }
+
+/** Calls the contract through the real router, as the renderer does; a refusal throws an Error carrying its code and field. */
+export function contractCaller(svc: Pick<Services, 'router'>) {
+  return async <T>(name: string, input: unknown): Promise<T> => {
+    const env = await svc.router.handle(name, input, { transport: 'test' });
+    if (!env.ok) throw Object.assign(new Error(env.error.message), env.error);
+    return env.result as T;
+  };
+}

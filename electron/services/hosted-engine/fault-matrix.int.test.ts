@@ -7,6 +7,7 @@
 // After each case the double's whole state (test-only snapshot endpoint) and hosted-engine.conf
 // (bytes, mode, owner) must equal what they were right before the apply. Prints the table and
 // `fault matrix: K cases, K restored`.
+import { contractCaller } from '../../test-support/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -72,11 +73,7 @@ function services(dataDir: string): Services {
   return createServices({ dataDir, mode: 'browser', cipher: (db) => new PassphraseCipher(db, PASSPHRASE) });
 }
 
-async function call<T>(svc: Services, name: string, input: unknown): Promise<T> {
-  const env = await svc.router.handle(name as never, input, { transport: 'test' });
-  if (!env.ok) throw new Error(`${name}: ${env.error.message}`);
-  return env.result as T;
-}
+const call = <T>(svc: Services, name: string, input: unknown) => contractCaller(svc)<T>(name, input);
 
 function startConsole(dataDir: string, k: number): { child: ChildProcess; lines: AsyncIterator<string>; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr: () => string } {
   const child = spawn(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'electron/test-support/hosted-engine-console.ts')], {

@@ -8,7 +8,7 @@ import { labSkipReason, requireLab, type LabInfo } from '../../../e2e/lab/labinf
 import { changeHostKey, restoreHostKey } from '../../../e2e/lab/faults';
 import { hostPath, startOnHost, type LabProcess } from '../../../e2e/lab/hosts';
 import { tcpOpen } from '../../../e2e/lab/util';
-import { testServices } from '../../test-support/services';
+import { contractCaller, testServices } from '../../test-support/services';
 import type { AddHostResult, HostKeyCheck, HostView } from '../../../shared/features/hosts';
 import type { ConnectionState } from '../../../shared/domain/host';
 
@@ -19,11 +19,7 @@ const SIDE_PORT = 2222;
 describe.skipIf(reason)('host-key recovery against the lab', () => {
   let lab: LabInfo;
   let svc: ReturnType<typeof testServices>;
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const env = await svc.router.handle(name, input, { transport: 'test' });
-    if (!env.ok) throw Object.assign(new Error(env.error.message), env.error);
-    return env.result as T;
-  };
+  const call = <T>(name: string, input: unknown) => contractCaller(svc)<T>(name, input);
   const fail = (name: string, input: unknown) => call(name, input).then(() => { throw new Error(`${name} should have failed`); }, (e: Error & { code?: string }) => e);
 
   beforeAll(() => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labSkipReason, requireLab, type LabInfo } from '../../../e2e/lab/labinfo';
-import { testServices } from '../../test-support/services';
+import { contractCaller, testServices } from '../../test-support/services';
 import type { AddHostResult, HostView } from '../../../shared/features/hosts';
 
 const reason = labSkipReason();
@@ -11,11 +11,7 @@ const reason = labSkipReason();
 describe.skipIf(reason)('hosts service against the lab', () => {
   let lab: LabInfo;
   let svc: ReturnType<typeof testServices>;
-  const call = async <T>(name: string, input: unknown): Promise<T> => {
-    const env = await svc.router.handle(name, input, { transport: 'test' });
-    if (!env.ok) throw Object.assign(new Error(env.error.message), env.error);
-    return env.result as T;
-  };
+  const call = <T>(name: string, input: unknown) => contractCaller(svc)<T>(name, input);
 
   beforeAll(() => {
     lab = requireLab();
