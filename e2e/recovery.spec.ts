@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { labSkipReason, loadLab, requireLab, type LabHostInfo } from './lab/labinfo';
 import { execOnHost } from './lab/hosts';
+import { removeTarget } from './support/lab-targets';
 import { ActivityPage } from './pages/activity';
 import { TargetsPage } from './pages/targets';
 import { startConsoleServer, type ConsoleServer } from './support/console-server';
@@ -72,9 +73,7 @@ async function removeLeftovers() {
   const lab = loadLab();
   if (!lab) return;
   const stor1 = lab.hosts.stor1;
-  const show = await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'show', '--mode', 'target']);
-  const m = new RegExp(`^Target (\\d+): ${IQN.replace(/\./g, '\\.')}$`, 'm').exec(show.stdout);
-  if (m) await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', m[1]]);
+  await removeTarget(stor1, IQN);
   await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--mode', 'account', '--user', CHAP_USER], { allowFail: true });
   await execOnHost(stor1, ['sh', '-c', `rm -f ${stor1.storageDir}/${NAME} ${stor1.storageDir}/${NAME}_* ${CONF} ${CONF}.*`]);
 }

@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { labSkipReason, loadLab, requireLab } from './lab/labinfo';
 import { execOnHost } from './lab/hosts';
+import { removeTarget } from './support/lab-targets';
 import { ConsolePage } from './pages/console';
 import { TargetsPage } from './pages/targets';
 import { ensureLabHost } from './support/lab-hosts';
@@ -17,13 +18,8 @@ async function removeLeftovers() {
   const lab = loadLab();
   if (!lab) return;
   const stor1 = lab.hosts.stor1;
-  const show = await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'show', '--mode', 'target']);
-  const m = new RegExp(`^Target (\\d+): ${IQN.replace(/\./g, '\\.')}$`, 'm').exec(show.stdout);
-  if (m) await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', m[1]]);
-  await execOnHost(stor1, ['rm', '-f', `${stor1.storageDir}/xenserver`, `${stor1.storageDir}/xenserver_1`, '/etc/tgt/conf.d/xenserver.conf', '/etc/tgt/conf.d/xenserver.conf.prev']);
-  const m2 = new RegExp(`^Target (\\d+): ${CHAP_IQN.replace(/\./g, '\\.')}$`, 'm').exec(show.stdout);
-  if (m2) await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', m2[1]]);
-  await execOnHost(stor1, ['rm', '-f', `${stor1.storageDir}/chapped`, '/etc/tgt/conf.d/chapped.conf', '/etc/tgt/conf.d/chapped.conf.prev']);
+  await removeTarget(stor1, IQN, [`${stor1.storageDir}/xenserver`, `${stor1.storageDir}/xenserver_1`, '/etc/tgt/conf.d/xenserver.conf', '/etc/tgt/conf.d/xenserver.conf.prev']);
+  await removeTarget(stor1, CHAP_IQN, [`${stor1.storageDir}/chapped`, '/etc/tgt/conf.d/chapped.conf', '/etc/tgt/conf.d/chapped.conf.prev']);
 }
 
 const CHAP_IQN = 'iqn.2002-08.info.netmanager:chapped';
