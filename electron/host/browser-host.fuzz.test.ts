@@ -10,21 +10,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { BOOTSTRAP_PATH, CLOSE, MAX_MESSAGE_BYTES, startBrowserHost, TOKEN_PROTOCOL_PREFIX, WS_PATH, WS_PROTOCOL, type BrowserHost } from './browser-host';
-import { Router } from '../services/router';
-import { EventBus } from '../services/events';
+import { transportServices } from '../test-support/transport-services';
 
 // The host alone, with a router of three calls: the service graph is not needed to test transport.
-function testServices() {
-  const notFound = () => {
-    throw Object.assign(new Error('not found'), { code: 'not-found' });
-  };
-  const router = new Router({
-    'app.info': () => ({ mode: 'browser', version: 'test', secretBackend: { kind: 'passphrase', protected: true, note: '' } }),
-    'jobs.get': notFound,
-    'hosts.get': notFound,
-  } as never);
-  return { router, events: new EventBus(), dispose: async () => undefined };
-}
+const testServices = transportServices;
 
 let svc: ReturnType<typeof testServices>;
 let host: BrowserHost;
