@@ -168,3 +168,33 @@ export function storedPlanOf(plan: Plan, sealOp: (o: Operation) => Operation, se
     priorOutputs: seal(plan.priorOutputs ?? {}) as Record<string, unknown>,
   };
 }
+
+/** The rollback of a job as an ordinary plan for review. */
+export function rollbackPlanOf(jobId: string, title: string, stored: StoredPlan, built: RollbackBuild): Plan {
+  return {
+    kind: 'rollback',
+    title: `Roll back "${title}"`,
+    hostIds: stored.hostIds,
+    lockKeys: stored.lockKeys,
+    steps: built.steps.map((s) => ({ title: s.title, ops: s.ops })),
+    warnings: [...built.notes, ...built.irreversible.map((x) => `Left as it is: ${x}`), 'Each undo is idempotent: running this rollback again, or after a partial one, leaves the servers as before the job.'],
+    secrets: built.secrets,
+    rollbackOf: jobId,
+  };
+}
+
+/** The rest of an interrupted job as a plan that continues it under its own id. */
+export function resumePlanOf(jobId: string, title: string, plan: StoredPlan, r: Extract<ResumeBuild, { ok: true }>): Plan {
+  return {
+    kind: plan.kind,
+    title: `Resume "${title}"`,
+    hostIds: plan.hostIds,
+    lockKeys: plan.lockKeys,
+    steps: r.steps,
+    verify: plan.verify,
+    priorOutputs: r.outputs,
+    secrets: r.secrets,
+    warnings: [`Continues the interrupted job with its ${r.opIndexes.length} remaining operation(s); if one fails, the whole job is rolled back.`],
+    resume: { jobId, stepIndexes: r.stepIndexes, opIndexes: r.opIndexes },
+  };
+}

@@ -11,12 +11,14 @@ import type { Db } from '../db';
 import type { EventBus } from '../events';
 import { maskDeep, maskSecrets } from '../mask';
 import { failpointFor, type Failpoint } from './failpoints';
+import { flattenPlan, takeBatch, type FlatOp } from './batches';
+import { jobOutcome } from './outcome';
 import { JobStore } from './job-store';
 import { Journal, type OpState } from './journal';
 import type { OperationRegistry } from './kinds';
 import { KeyedLocks } from './locks';
 import { resolveRefs, type BatchOutcome, type OpContext, type Operation, type Plan } from './operation';
-import { buildResume, buildRollback, outputsOf, refLookup, storedPlanOf, type StoredPlan } from './recovery';
+import { buildResume, buildRollback, outputsOf, refLookup, resumePlanOf, rollbackPlanOf, storedPlanOf, type StoredPlan } from './recovery';
 import type { PlanRegistry } from './registry';
 import { Sealer, unseal, type SecretVault } from './seal';
 
@@ -44,14 +46,6 @@ interface LiveJob {
   /** Job step index of each plan step (differs for a resumed job). */
   stepIndexes: number[];
   done: Promise<JobView>;
-}
-
-interface FlatOp {
-  /** Step index in the job. */
-  step: number;
-  /** Operation number in the original plan. */
-  idx: number;
-  op: Operation;
 }
 
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -139,16 +133,7 @@ export class JobRunner {
     if (!built.steps.length && !built.irreversible.length) {
       throw new PorticoError('nothing-to-undo', `Nothing of "${view.title}" is in effect on the servers${built.notes.length ? ` (${built.notes.join(' ')})` : ''}: there is nothing to roll back.`, 'jobId');
     }
-    return this.d.plans.register({
-      kind: 'rollback',
-      title: `Roll back "${view.title}"`,
-      hostIds: stored.hostIds,
-      lockKeys: stored.lockKeys,
-      steps: built.steps.map((s) => ({ title: s.title, ops: s.ops })),
-      warnings: [...built.notes, ...built.irreversible.map((x) => `Left as it is: ${x}`), 'Each undo is idempotent: running this rollback again, or after a partial one, leaves the servers as before the job.'],
-      secrets: built.secrets,
-      rollbackOf: jobId,
-    });
+    return this.d.plans.register(rollbackPlanOf(jobId, view.title, stored, built));
   }
 
   /** Builds a plan that finishes an interrupted job, when every remaining operation is still valid against the live state. */
@@ -158,18 +143,7 @@ export class JobRunner {
     const plan = unseal(stored, this.d.vault) as StoredPlan;
     const r = await buildResume(this.d.kinds, stored, this.journal.entries(jobId), this.d.vault, this.readCtx());
     if (!r.ok) throw new PorticoError('not-resumable', `"${view.title}" cannot resume: ${r.reason}. Roll it back instead.`, 'jobId');
-    return this.d.plans.register({
-      kind: plan.kind,
-      title: `Resume "${view.title}"`,
-      hostIds: plan.hostIds,
-      lockKeys: plan.lockKeys,
-      steps: r.steps,
-      verify: plan.verify,
-      priorOutputs: r.outputs,
-      secrets: r.secrets,
-      warnings: [`Continues the interrupted job with its ${r.opIndexes.length} remaining operation(s); if one fails, the whole job is rolled back.`],
-      resume: { jobId, stepIndexes: r.stepIndexes, opIndexes: r.opIndexes },
-    });
+    return this.d.plans.register(resumePlanOf(jobId, view.title, plan, r));
   }
 
   // ------------------------------------------------------------ job records
@@ -273,32 +247,6 @@ export class JobRunner {
 
   // ------------------------------------------------------------ apply
 
-  /** Consecutive operations of one batchable kind on one host in one step run in one round trip. */
-  private takeBatch(plan: Plan, flat: FlatOp[], i: number): FlatOp[] {
-    const first = flat[i];
-    const kind = this.d.kinds.op(first.op.kind);
-    const batch = [first];
-    if (!kind.applyBatch) return batch;
-    const outs = new Set(first.op.out ? [first.op.out] : []);
-    for (let j = i + 1; j < flat.length; j++) {
-      const n = flat[j];
-      if (n.op.kind !== first.op.kind || n.op.host !== first.op.host || n.step !== first.step) break;
-      if (failpointFor(this.d.failpoints ?? [], plan.kind, n.idx)) break;
-      if (outs.size && JSON.stringify(n.op.params).includes('"$out"')) break;
-      if (n.op.out) outs.add(n.op.out);
-      batch.push(n);
-    }
-    return batch;
-  }
-
-  private flatten(job: LiveJob): FlatOp[] {
-    const { plan } = job;
-    const out: FlatOp[] = [];
-    let k = 0;
-    plan.steps.forEach((s, i) => s.ops.forEach((op) => out.push({ step: job.stepIndexes[i], idx: plan.resume ? plan.resume.opIndexes[k++] : k++, op })));
-    return out;
-  }
-
   private async run(job: LiveJob): Promise<JobView> {
     const { plan } = job;
     const release = await this.locks.acquire(plan.lockKeys);
@@ -308,7 +256,7 @@ export class JobRunner {
       // Re-check once the lock is ours: another plan on the same server may have just run.
       const stale = plan.resume ? null : await this.checkFresh(plan, job.abort.signal);
       if (stale) failure = `The server changed since this plan was built (${stale}). Build the plan again.`;
-      const flat = this.flatten(job);
+      const flat = flattenPlan(job.plan, job.stepIndexes);
       const lastOfStep = new Map<number, number>();
       flat.forEach((f, n) => lastOfStep.set(f.step, n));
       for (let i = 0; i < flat.length && !failure; ) {
@@ -316,7 +264,7 @@ export class JobRunner {
           cancelled = true;
           break;
         }
-        const batch = this.takeBatch(plan, flat, i);
+        const batch = takeBatch(this.d.kinds, this.d.failpoints ?? [], plan, flat, i);
         const step = batch[0].step;
         if (job.view.steps[step]?.state === 'pending') {
           this.setStep(job, step, 'running');
@@ -363,18 +311,11 @@ export class JobRunner {
 
   private finish(job: LiveJob, failure: string | null, cancelled: boolean): JobView {
     const v = job.view;
-    let state: JobState;
-    if (failure || cancelled) state = job.view.leftover.length ? 'rollback-failed' : failure ? 'failed' : 'cancelled';
-    else state = v.verification && !v.verification.ok ? 'verification-failed' : 'succeeded';
+    const o = jobOutcome(v, failure, cancelled, !!job.plan.rollbackOf);
+    const state = o.state;
     v.state = state;
-    v.recoverable = ['rollback-failed', 'verification-failed'].includes(state) && !job.plan.rollbackOf;
-    const why = failure ?? (cancelled ? 'Cancelled by the admin' : null);
-    v.error =
-      state === 'verification-failed' ? `Applied, but the read-back disagrees: ${v.verification!.reason}` :
-      state === 'rollback-failed' ? `${why}. Rollback incomplete: ${v.leftover.join(' ')}` :
-      state === 'cancelled' ? 'Cancelled by the admin; what had taken effect was undone.' :
-      failure ? `${failure}${job.plan.rollbackOf ? '' : ' Everything it had done was undone.'}` : null;
-    v.error = v.error === null ? null : maskSecrets(v.error, job.secrets);
+    v.recoverable = o.recoverable;
+    v.error = o.error === null ? null : maskSecrets(o.error, job.secrets);
     v.leftover = v.leftover.map((x) => maskSecrets(x, job.secrets));
     v.finishedAt = new Date().toISOString();
     this.store.finish(v, v.result === undefined ? null : JSON.stringify(v.result));
