@@ -8,6 +8,9 @@ import { hostsCalls, hostsEvents } from './features/hosts';
 import { iscsiCalls } from './features/iscsi';
 import { targetsCalls } from './features/targets';
 import { hostedEngineCalls } from './features/hosted-engine';
+import { datastoresCalls } from './features/datastores';
+import { bondsCalls } from './features/bonds';
+import { dashboardCalls } from './features/dashboard';
 
 export const calls = {
   ...activityCalls,
@@ -15,6 +18,9 @@ export const calls = {
   ...iscsiCalls,
   ...targetsCalls,
   ...hostedEngineCalls,
+  ...datastoresCalls,
+  ...bondsCalls,
+  ...dashboardCalls,
 } satisfies CallMap;
 
 export const events = {

@@ -20,16 +20,21 @@ import { Router, type Handler } from './router';
 import { SecretStore, type SecretCipher } from './secrets';
 import { HostRepo, hostKeyStore } from './hosts/host-repo';
 import { SshPool } from './ssh/pool';
+import { UsageRegistry } from './usage';
+import { PathHealthStore } from './path-health';
 import { activityFeature } from './activity/feature';
 import { hostsFeature } from './hosts/feature';
 import { iscsiFeature } from './iscsi/feature';
 import { targetsFeature } from './targets/feature';
 import { hostedEngineFeature } from './hosted-engine/feature';
+import { datastoresFeature } from './datastores/feature';
+import { bondsFeature } from './bonds/feature';
+import { dashboardFeature } from './dashboard/feature';
 
 export const VERSION = '0.1.0';
 
 /** Every feature module, in contract order. */
-const FEATURES = [activityFeature, hostsFeature, iscsiFeature, targetsFeature, hostedEngineFeature] as const;
+const FEATURES = [activityFeature, hostsFeature, iscsiFeature, targetsFeature, hostedEngineFeature, datastoresFeature, bondsFeature, dashboardFeature] as const;
 
 export interface ServicesOptions {
   dataDir: string;
@@ -86,14 +91,16 @@ export function createServices(opts: ServicesOptions): Services {
     failpoints: parseFailpoints(process.env.PORTICO_FAILPOINTS),
     cutConnection: async (h) => pool.cut(h),
   });
-  const core: CoreDeps = { db, events, audit, kinds, plans, jobs, secrets, hostRepo, pool, app: { mode: opts.mode, version: VERSION } };
+  const usage = new UsageRegistry();
+  const paths = new PathHealthStore(db);
+  const core: CoreDeps = { db, events, audit, kinds, plans, jobs, secrets, hostRepo, pool, usage, paths, app: { mode: opts.mode, version: VERSION } };
   const features = FEATURES.map((f) => f(core));
   // Every mutating (or login-making) call is audited with its masked input and outcome, failures included.
   const router = new Router(Object.assign({}, ...features.map((f) => f.handlers)) as AllHandlers, (e) =>
     audit.append({ actor: e.actor, action: `call.${e.call}`, detail: `${e.call} ${e.input} → ${e.outcome === 'ok' ? 'ok' : `failed (${e.error!.code}): ${e.error!.message}`}` }),
   );
   return {
-    db, events, router, audit, kinds, plans, jobs, secrets, hostRepo, pool,
+    db, events, router, audit, kinds, plans, jobs, secrets, hostRepo, pool, usage, paths,
     close: async () => {
       for (const f of features) await f.close?.();
       await pool.close();

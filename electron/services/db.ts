@@ -76,6 +76,21 @@ export function migrate(db: Db): void {
   }
 }
 
+/**
+ * A feature's own tables, migrated by the feature itself (its feature.ts calls this once): each
+ * feature keeps its own numbered list, so features never renumber each other's migrations.
+ */
+export function migrateFeature(db: Db, feature: string, steps: readonly string[]): void {
+  db.exec('CREATE TABLE IF NOT EXISTS feature_schema (feature TEXT PRIMARY KEY, version INTEGER NOT NULL)');
+  const row = db.prepare('SELECT version FROM feature_schema WHERE feature = ?').get(feature) as { version: number } | undefined;
+  for (let v = row?.version ?? 0; v < steps.length; v++) {
+    db.transaction(() => {
+      db.exec(steps[v]);
+      db.prepare('INSERT INTO feature_schema (feature, version) VALUES (?, ?) ON CONFLICT(feature) DO UPDATE SET version = excluded.version').run(feature, v + 1);
+    })();
+  }
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }

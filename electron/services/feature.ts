@@ -13,6 +13,8 @@ import type { JobRunner } from './jobs/runner';
 import type { CallContext } from './router';
 import type { SecretStore } from './secrets';
 import type { SshPool } from './ssh/pool';
+import type { UsageRegistry } from './usage';
+import type { PathHealthStore } from './path-health';
 
 /** The shared core every feature may use; app.ts builds it once. */
 export interface CoreDeps {
@@ -26,6 +28,10 @@ export interface CoreDeps {
   secrets: SecretStore;
   hostRepo: HostRepo;
   pool: SshPool;
+  /** "Who uses this LUN?" checks other features register (datastores' images), asked before deletes. */
+  usage: UsageRegistry;
+  /** Latest path-check results (portal check, bond matrices), for the dashboard. */
+  paths: PathHealthStore;
   app: { mode: AppInfo['mode']; version: string };
 }
 

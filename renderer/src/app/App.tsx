@@ -35,7 +35,7 @@ export function App() {
         <Toolbar variant="dense" />
         <nav aria-label="Main">
           <List>
-            {PAGES.map((p) => (
+            {PAGES.filter((p) => p.nav !== false).map((p) => (
               <ListItemButton key={p.id} selected={p.id === page.id} onClick={() => setPage(p.id)} aria-current={p.id === page.id ? 'page' : undefined}>
                 <ListItemIcon sx={{ minWidth: 40 }}>{p.icon}</ListItemIcon>
                 <ListItemText primary={p.label} />

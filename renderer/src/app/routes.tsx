@@ -8,9 +8,10 @@ import { datastoresRoute } from '../features/datastores';
 import { bondsRoute } from '../features/bonds';
 import { hostedEngineRoute } from '../features/hosted-engine';
 import { activityRoute } from '../features/activity';
+import { dashboardRoute, setupRoute } from '../features/dashboard';
 
 /** The navigation, in order; the first is the start page. */
-export const PAGES: readonly FeatureRoute[] = [hostsRoute, targetsRoute, datastoresRoute, bondsRoute, hostedEngineRoute, activityRoute];
+export const PAGES: readonly FeatureRoute[] = [hostsRoute, dashboardRoute, targetsRoute, datastoresRoute, bondsRoute, hostedEngineRoute, activityRoute, setupRoute];
 
 function fromHash(): FeatureRoute {
   const id = window.location.hash.replace(/^#\/?/, '').split('/')[0];
@@ -25,4 +26,21 @@ export function usePage(): [FeatureRoute, (id: string) => void] {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   return [page, (id) => (window.location.hash = `#/${id}`)];
+}
+
+/** The path segments after the page id (#/targets/<serverId>/<iqn> gives [serverId, iqn]), decoded; live. */
+export function useRouteParams(): string[] {
+  const read = () => window.location.hash.replace(/^#\/?/, '').split('/').slice(1).filter(Boolean).map(decodeURIComponent);
+  const [params, setParams] = useState<string[]>(read);
+  useEffect(() => {
+    const onHash = () => setParams(read());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return params;
+}
+
+/** Link to a page with sub-path segments, each encoded ("#/targets/h1/iqn.2026-..."). */
+export function pageHref(id: string, ...params: string[]): string {
+  return `#/${[id, ...params.map(encodeURIComponent)].join('/')}`;
 }

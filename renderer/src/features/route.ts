@@ -8,4 +8,6 @@ export interface FeatureRoute {
   label: string;
   icon: ReactNode;
   Page: () => React.JSX.Element;
+  /** false: reachable by link only (#/<id>), not listed in the navigation. */
+  nav?: boolean;
 }
