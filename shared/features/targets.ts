@@ -4,6 +4,10 @@ import { z } from 'zod';
 import { call, Id, type CallMap } from '../contract-kit';
 import type { PlanView } from '../plan';
 import { AccessEditInputSchema, LunAddInputSchema, TargetDeleteInputSchema, TargetInputSchema } from '../domain/target';
+import {
+  AdoptInputSchema, BulkInputSchema, ChapActionInputSchema, ChapRevealInputSchema, LunReadonlyInputSchema, LunRemoveInputSchema, LunResizeInputSchema,
+  PortalActionInputSchema, RenameInputSchema, SessionCloseInputSchema, TargetRefSchema,
+} from '../domain/target-actions';
 
 /** One LUN of a target as the Targets page shows it. */
 export interface TargetLunView {
@@ -44,6 +48,105 @@ export interface TargetView {
   /** Running state vs the target's conf.d file. */
   persisted: 'in-sync' | 'drift' | 'not-running' | 'not-persisted' | 'file-error';
   driftMessages: string[];
+  /** Defined by a conf.d file Portico wrote; false = unmanaged (made by hand, by tgt-admin, or left over): offer adopt. */
+  managed: boolean;
+  /** Portico metadata from the conf file (tgt itself has neither). */
+  alias: string | null;
+  comment: string | null;
+  /** Sum of the LUNs' sizes (as tgt reports them), for sorting without walking LUNs. */
+  totalBytes: number;
+}
+
+/** How a LUN's backing store is made, as far as the server tells. */
+export type LunBackingKind = 'file-sparse' | 'file-allocated' | 'block' | 'lv' | 'missing' | 'unknown';
+
+export interface TargetLunDetail extends TargetLunView {
+  backingKind: LunBackingKind;
+  blockSize: number;
+  vendorId: string | null;
+  productId: string | null;
+  /**
+   * The device GUID (multipath WWID, oVirt's LUN id) a Linux host derives from the VPD 0x83 page
+   * tgt builds from scsi_id (systemd scsi_id rules); null when it cannot be derived.
+   */
+  guid: string | null;
+}
+
+export interface TargetSessionDetail extends TargetSessionView {
+  connectionCount: number;
+  /** tgt does not report when a session started: null (sinceNote says so). */
+  since: string | null;
+}
+
+export interface TargetJobRef {
+  id: string;
+  title: string;
+  state: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface TargetDetailView {
+  serverId: string;
+  server: string;
+  tid: number;
+  iqn: string;
+  alias: string | null;
+  comment: string | null;
+  managed: boolean;
+  luns: TargetLunDetail[];
+  access: {
+    addresses: string[];
+    initiators: string[];
+    namesOnly: boolean;
+    openToAll: boolean;
+    /** Incoming CHAP user names (never secrets). */
+    chapUsers: string[];
+    mutualChapUser: string | null;
+  };
+  sessions: TargetSessionDetail[];
+  /** "tgt does not tell when a session began" (shown beside the sessions). */
+  sinceNote: string;
+  persisted: TargetView['persisted'];
+  driftMessages: string[];
+  /** The conf.d file defining the target, as written (CHAP secrets masked); null when none does. */
+  confPath: string | null;
+  confText: string | null;
+  /** Unmanaged: what adopting it needs (CHAP accounts whose secrets tgt cannot show). */
+  adoptNeeds: { secretsFor: string[] } | null;
+  /** Jobs whose plans touched this target, newest first. */
+  jobs: TargetJobRef[];
+  /** tgt listens on these for every target. */
+  portals: string[];
+}
+
+export interface PortalView {
+  portal: string;
+  address: string;
+  port: number;
+  tpgt: number;
+  /** In the tgt service's start line (a restart keeps it). */
+  persisted: boolean;
+  /** Sessions whose connections arrive on this portal's address (best known: tgt lists the initiator's address only). */
+  sessions: { iqn: string; initiator: string; address: string }[];
+}
+
+export interface PortalsView {
+  server: string;
+  portals: PortalView[];
+  /** Where Portico persists portals (the systemd drop-in) and whether it exists. */
+  persistFile: string;
+  persistFileExists: boolean;
+  /** Portals the start line names that tgtd does not listen on now. */
+  notListening: string[];
+}
+
+/** What targets.chapReveal shows once. */
+export interface ChapRevealView {
+  iqn: string;
+  user: string;
+  mutual: boolean;
+  secret: string;
 }
 
 export interface TgtSettingsView {
@@ -80,4 +183,17 @@ export const targetsCalls = {
   'targets.planAccess': call(AccessEditInputSchema).returns<PlanView>(),
   'targets.planDelete': call(TargetDeleteInputSchema).returns<PlanView>(),
   'targets.planReconcile': call(z.object({ serverId: Id, iqn: z.string().max(223).optional() }).strict()).returns<PlanView>(),
+  'targets.detail': call(TargetRefSchema).returns<TargetDetailView>(),
+  'targets.planLunResize': call(LunResizeInputSchema).returns<PlanView>(),
+  'targets.planLunRemove': call(LunRemoveInputSchema).returns<PlanView>(),
+  'targets.planLunReadonly': call(LunReadonlyInputSchema).returns<PlanView>(),
+  'targets.planChap': call(ChapActionInputSchema).returns<PlanView>(),
+  /** The secret a CHAP add/rotate job generated, once, after the job succeeded (it is then forgotten). */
+  'targets.chapReveal': call(ChapRevealInputSchema, { mutates: true }).returns<ChapRevealView>(),
+  'targets.planSessionClose': call(SessionCloseInputSchema).returns<PlanView>(),
+  'targets.planRename': call(RenameInputSchema).returns<PlanView>(),
+  'targets.planAdopt': call(AdoptInputSchema).returns<PlanView>(),
+  'targets.portals': call(z.object({ serverId: Id }).strict()).returns<PortalsView>(),
+  'targets.planPortal': call(PortalActionInputSchema).returns<PlanView>(),
+  'targets.planBulk': call(BulkInputSchema).returns<PlanView>(),
 } satisfies CallMap;

@@ -17,6 +17,7 @@ import { tgtCheckKinds } from './tgt/checks';
 import { readTargetsView } from './tgt/view';
 import type { ChapAccount } from './tgt/conf';
 import { inspect } from '../iscsi/initiator';
+import type { UsageRegistry } from '../usage';
 
 export interface TgtSettings {
   storageDir: string;
@@ -65,6 +66,7 @@ export class TargetService {
     private readonly hosts: HostRepo,
     private readonly pool: SshPool,
     private readonly plans: PlanRegistry,
+    readonly usage?: UsageRegistry,
   ) {}
 
   settings(serverId: string): TgtSettings {

@@ -24,6 +24,8 @@ export interface TargetDrift {
   managed: boolean;
   status: DriftStatus;
   items: DriftItem[];
+  /** The file's definition of the target (absent for a target no file defines). */
+  desired?: DesiredTarget;
 }
 
 export interface DriftReport {
@@ -147,6 +149,7 @@ export function compareTarget(d: DesiredTarget, t: TgtTarget, accounts: readonly
 export function computeDrift(state: TargetState, files: readonly ConfFile[]): DriftReport {
   const report: DriftReport = { targets: [], fileErrors: [] };
   const seen = new Set<string>();
+  const liveByIqn = new Map(state.targets.map((t) => [t.iqn, t]));
   const nextTid = () => Math.max(0, ...state.targets.map((t) => t.tid), ...report.targets.map((t) => t.tid ?? 0)) + 1;
   for (const f of files) {
     let defs: DesiredTarget[];
@@ -159,17 +162,17 @@ export function computeDrift(state: TargetState, files: readonly ConfFile[]): Dr
     const managed = isManagedConf(f.text);
     for (const d of defs) {
       seen.add(d.iqn);
-      const live = state.targets.find((t) => t.iqn === d.iqn);
+      const live = liveByIqn.get(d.iqn);
       if (!live) {
         const tid = nextTid();
         report.targets.push({
-          iqn: d.iqn, tid, file: f.path, managed, status: 'not-running',
+          iqn: d.iqn, tid, file: f.path, managed, status: 'not-running', desired: d,
           items: [{ message: `target ${d.iqn} is in ${f.path} but not running (tgtd restarted, or it was deleted by hand)`, fix: opsForDesired(d, tid, state.accounts) }],
         });
         continue;
       }
       const items = compareTarget(d, live, state.accounts);
-      report.targets.push({ iqn: d.iqn, tid: live.tid, file: f.path, managed, status: items.length ? 'drift' : 'in-sync', items });
+      report.targets.push({ iqn: d.iqn, tid: live.tid, file: f.path, managed, status: items.length ? 'drift' : 'in-sync', items, desired: d });
     }
   }
   for (const t of state.targets) {
