@@ -1,8 +1,10 @@
 // Review step shared by every wizard: the plan main built, step by step, each operation with its
-// exact command (secrets already masked by main) and its undo; warnings as information, dangers as
-// an error block with an explicit "I understand" box; how long main keeps the plan. usePlanGate
-// holds the box and the clock; ApplyButton is enabled only when the gate allows.
-import { useEffect, useState } from 'react';
+// exact command (secrets already masked by main) and its undo, one command per line. What the admin
+// reads is sorted by severity: dangers (an error block with an explicit "I understand" box), then
+// what cannot be undone and the plan's warnings, then plain information (what runs, how long main
+// keeps the plan). usePlanGate holds the box and the clock; ApplyButton is enabled only when the
+// gate allows, and StickyActions keeps it in view on long reviews.
+import { useEffect, useState, type ReactNode } from 'react';
 import { Alert, AlertTitle, Box, Button, Checkbox, Chip, FormControlLabel, List, ListItem, Paper, Stack, Typography } from '@mui/material';
 import { useQuery } from '@tanstack/react-query';
 import type { PlanOpView, PlanView } from '../../../shared/plan';
@@ -51,6 +53,20 @@ export function ApplyButton({ gate, busy, onClick, label = 'Apply' }: { gate: Pl
   );
 }
 
+/** A bar that stays at the bottom of the scrolling page or dialog, so Apply is always visible. */
+export function StickyActions({ children }: { children: ReactNode }) {
+  return (
+    <Box data-testid="sticky-actions" sx={{ position: 'sticky', bottom: 0, zIndex: 2, bgcolor: 'background.paper', borderTop: 1, borderColor: 'divider', py: 1.5, mt: 1 }}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>{children}</Stack>
+    </Box>
+  );
+}
+
+/** One command per line (a step's or an undo's commands arrive joined by newlines). */
+export function commandLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+}
+
 /** Host ids as names (the same query the Hosts page uses). */
 function useHostNames(): (id: string) => string {
   const hosts = useQuery({ queryKey: ['hosts'], queryFn: () => call('hosts.list', {}) });
@@ -68,12 +84,26 @@ function OpLine({ op, hostName, showHost, showUndo }: { op: PlanOpView; hostName
         </Box>
         {op.irreversible && <Chip size="small" color="warning" label="cannot be undone" sx={{ height: 20, fontSize: 11.5, flexShrink: 0 }} />}
       </Stack>
-      {showUndo && !op.irreversible && (
-        <Typography variant="caption" color="text.secondary" component="div" sx={{ pl: 2, wordBreak: 'break-all' }}>
-          {op.undo ? <>Undo: <code>{op.undo}</code></> : 'Undo: none of its own (undoing the operations above covers it).'}
-        </Typography>
-      )}
+      {showUndo && !op.irreversible && <UndoLines undo={op.undo} />}
     </Box>
+  );
+}
+
+function UndoLines({ undo }: { undo: string | null }) {
+  if (!undo)
+    return (
+      <Typography variant="caption" color="text.secondary" component="div" sx={{ pl: 2 }}>
+        Undo: none of its own (undoing the operations above covers it).
+      </Typography>
+    );
+  return (
+    <>
+      {commandLines(undo).map((l, i) => (
+        <Typography key={i} variant="caption" color="text.secondary" component="div" sx={{ pl: 2, wordBreak: 'break-all' }} data-testid="undo-line">
+          Undo: <code>{l}</code>
+        </Typography>
+      ))}
+    </>
   );
 }
 
@@ -88,11 +118,13 @@ export function PlanReview({ plan, gate }: { plan: PlanView; gate: PlanGate }) {
         {plan.title}: {plan.steps.length} step{plan.steps.length === 1 ? '' : 's'}, run in order;{' '}
         {isRollback ? 'each undo first checks the live server and skips what is already undone.' : 'if one fails, the ones before it are undone in reverse.'}
       </Typography>
-      <Typography variant="body2" color={gate.expired ? 'error' : 'text.secondary'} data-testid="plan-expiry">
-        {gate.expired
-          ? 'This plan expired: Portico forgot it and its secrets. Build it again to see the current state.'
-          : `Portico keeps this plan and its secrets ${expiryText(plan.expiresAt, gate.now)}; after that, build it again.`}
-      </Typography>
+      <Alert severity={gate.expired ? 'error' : 'info'} variant="outlined" aria-label="Information" sx={{ py: 0 }}>
+        <Typography variant="body2" data-testid="plan-expiry">
+          {gate.expired
+            ? 'This plan expired: Portico forgot it and its secrets. Build it again to see the current state.'
+            : `Portico keeps this plan and its secrets ${expiryText(plan.expiresAt, gate.now)}; after that, build it again.`}
+        </Typography>
+      </Alert>
       {plan.dangers.length > 0 && (
         <Alert severity="error" role="alert" aria-label="This plan lowers protection">
           <AlertTitle>This plan lowers protection</AlertTitle>
@@ -114,7 +146,8 @@ export function PlanReview({ plan, gate }: { plan: PlanView; gate: PlanGate }) {
         </Alert>
       ))}
       {plan.warnings.length > 0 && (
-        <Alert severity="info" aria-label="Notes">
+        <Alert severity="warning" aria-label="Warnings">
+          <AlertTitle>{plan.warnings.length === 1 ? 'Warning' : `${plan.warnings.length} warnings`}: read before you apply</AlertTitle>
           {plan.warnings.length === 1 ? (
             plan.warnings[0]
           ) : (
@@ -144,11 +177,7 @@ export function PlanReview({ plan, gate }: { plan: PlanView; gate: PlanGate }) {
                   <Box component="code" sx={{ display: 'block', fontSize: 12.5, mt: 0.5, whiteSpace: 'pre-wrap', wordBreak: 'break-all', color: 'text.secondary' }}>
                     {s.command}
                   </Box>
-                  {s.undo && (
-                    <Typography variant="caption" color="text.secondary" component="div" sx={{ mt: 0.3 }}>
-                      Undo: <code>{s.undo}</code>
-                    </Typography>
-                  )}
+                  {s.undo && !isRollback && <UndoLines undo={s.undo} />}
                 </>
               )}
             </ListItem>

@@ -1,13 +1,13 @@
 // Review -> Apply for any plan main built: shows the plan, applies it by id (with the admin's
 // "I understand" when it lowers protection), follows the job live.
-import { useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Alert, Button, Stack } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
 import type { JobView, PlanView } from '../../../shared/plan';
 import { ApiError, call } from '../api/client';
 import { useJob } from '../api/jobs';
 import { JobProgress } from './JobProgress';
-import { ApplyButton, PlanReview, usePlanGate, type PlanGate } from './PlanReview';
+import { ApplyButton, PlanReview, StickyActions, usePlanGate, type PlanGate } from './PlanReview';
 
 /** Errors of plans.apply that mean "build the plan again". */
 export const REPLAN_CODES = ['plan-stale', 'plan-expired'];
@@ -34,11 +34,28 @@ export function usePlanApply() {
 }
 
 /** Plan review with an Apply button (always visible); then the job's live progress. */
-export function PlanRunner({ plan, onReplan, applyLabel = 'Apply' }: { plan: PlanView; onReplan?: () => void; applyLabel?: string }) {
+/**
+ * `onFinished` runs once when the job ends (any state but running); `after` renders below the
+ * finished job (a result the admin needs now, e.g. a generated secret shown once).
+ */
+export function PlanRunner({ plan, onReplan, applyLabel = 'Apply', onFinished, after }: {
+  plan: PlanView; onReplan?: () => void; applyLabel?: string; onFinished?: (job: JobView) => void; after?: (job: JobView) => ReactNode;
+}) {
   const { apply, job, error } = usePlanApply();
   const gate = usePlanGate(plan);
   const [busy, setBusy] = useState(false);
-  if (job) return <JobProgress job={job} />;
+  const finished = job && job.state !== 'running' ? job.id : null;
+  useEffect(() => {
+    if (finished && job) onFinished?.(job);
+    // Once per finished job.
+  }, [finished]);
+  if (job)
+    return (
+      <Stack spacing={2}>
+        <JobProgress job={job} />
+        {job.state !== 'running' && after?.(job)}
+      </Stack>
+    );
   const replan = error instanceof ApiError && REPLAN_CODES.includes(error.code) && onReplan;
   return (
     <Stack spacing={2}>
@@ -48,20 +65,18 @@ export function PlanRunner({ plan, onReplan, applyLabel = 'Apply' }: { plan: Pla
           {error.message}
         </Alert>
       )}
-      <ApplyButton
-        gate={gate}
-        busy={busy}
-        label={applyLabel}
-        onClick={() => {
-          setBusy(true);
-          void apply(plan, gate).finally(() => setBusy(false));
-        }}
-      />
-      {gate.expired && onReplan && (
-        <Stack direction="row">
-          <Button onClick={onReplan}>Build the plan again</Button>
-        </Stack>
-      )}
+      <StickyActions>
+        <ApplyButton
+          gate={gate}
+          busy={busy}
+          label={applyLabel}
+          onClick={() => {
+            setBusy(true);
+            void apply(plan, gate).finally(() => setBusy(false));
+          }}
+        />
+        {gate.expired && onReplan && <Button onClick={onReplan}>Build the plan again</Button>}
+      </StickyActions>
     </Stack>
   );
 }

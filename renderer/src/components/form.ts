@@ -64,3 +64,38 @@ export function apiPathErrors(e: unknown): FieldErrors {
   if (e instanceof ApiError) return { [e.field ?? '_form']: e.message };
   return { _form: e instanceof Error ? e.message : String(e) };
 }
+
+/** The value at a dotted path of an input object (luns.0.size), undefined when absent. */
+export function valueAt(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const seg of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** A refusal from main and the input it refused, so each message can clear once its field changes. */
+export interface Refusal<I> {
+  errors: FieldErrors;
+  input: I;
+}
+
+/**
+ * The errors a form shows now, recomputed on every keystroke: the schema's errors for the fields
+ * that are armed (after the admin first pressed Next/Review for them), so an error clears the
+ * moment the value is fixed; then main's refusal, each message while its field still holds the
+ * refused value (_form while nothing changed at all). Schema messages win over main's for a field.
+ */
+export function liveErrors<I>(input: I, schemaErrors: FieldErrors, armed: (key: string) => boolean, refusal: Refusal<I> | null): FieldErrors {
+  const out: FieldErrors = Object.fromEntries(Object.entries(schemaErrors).filter(([k]) => armed(k)));
+  if (!refusal) return out;
+  for (const [k, m] of Object.entries(refusal.errors)) {
+    if (out[k]) continue;
+    const unchanged = k === '_form' ? same(input, refusal.input) : same(valueAt(input, k), valueAt(refusal.input, k));
+    if (unchanged) out[k] = m;
+  }
+  return out;
+}

@@ -2,36 +2,28 @@
 // Validation uses the shared schemas; main validates again and builds the plan from live state.
 import { useMemo, useState } from 'react';
 import {
-  Alert, Box, Button, Checkbox, Chip, FormControlLabel, IconButton, MenuItem, Paper, Stack, Step, StepLabel, Stepper, Switch,
+  Alert, Box, Button, Chip, FormControlLabel, IconButton, Paper, Stack, Step, StepLabel, Stepper, Switch,
   Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography,
 } from '@mui/material';
 import DeleteOutlinedIcon from '@mui/icons-material/DeleteOutlined';
 import { useQueryClient } from '@tanstack/react-query';
 import {
-  NETWORKS_NOTE, SIZE_UNIT_NOTE, TargetInputSchema, buildIqn, formatSize, generateChapSecret, parseSize, type TargetInput,
+  NETWORKS_NOTE, SIZE_UNIT_NOTE, TargetInputSchema, buildIqn, formatSize, generateChapSecret, type TargetInput,
 } from '../../../../shared/domain/target';
 import type { HostView } from '../../../../shared/features/hosts';
 import type { TgtSettingsView } from '../../../../shared/features/targets';
 import type { PlanView } from '../../../../shared/plan';
 import { call } from '../../api/client';
 import { apiPathErrors, zodPathErrors, type FieldErrors } from '../../components/form';
+import { useLiveValidation } from '../../components/live-validation';
 import { JobProgress } from '../../components/JobProgress';
-import { ApplyButton, PlanReview, usePlanGate } from '../../components/PlanReview';
+import { ApplyButton, PlanReview, StickyActions, usePlanGate } from '../../components/PlanReview';
 import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
 import { ApiError } from '../../api/client';
-import { DeviceInUse, IN_USE_KEY } from './DeviceInUse';
+import { IN_USE_KEY } from './DeviceInUse';
+import { LunFieldCells, LunTableHead, NEW_LUN, lunInput, type LunRow } from './LunFields';
 
 export const TARGET_STEPS = ['Identity', 'LUNs', 'Access', 'Review', 'Apply', 'Verify'] as const;
-
-type BackingKind = 'sparse' | 'full' | 'device' | 'lvm';
-interface LunRow {
-  size: string; backing: BackingKind; file: string; path: string; vg: string; lv: string; readonly: boolean;
-  /** The device path typed again, to export a device main found in use. */
-  confirmInUse: string;
-  /** What main found using the device (its refusal, under the confirmInUse field); null = not refused. */
-  inUse: string | null;
-}
-const NEW_LUN: LunRow = { size: '', backing: 'sparse', file: '', path: '', vg: '', lv: '', readonly: false, confirmInUse: '', inUse: null };
 
 interface WizardState {
   name: string; iqn: string; iqnEdited: boolean; comment: string; alias: string;
@@ -46,19 +38,17 @@ function toInput(serverId: string, w: WizardState): TargetInput {
   return {
     serverId, name: w.name.trim(), iqn: w.iqn.trim(),
     comment: w.comment.trim() || undefined, alias: w.alias.trim() || undefined,
-    luns: w.luns.map((l) => ({
-      size: l.backing === 'device' ? undefined : l.size.trim(),
-      readonly: l.readonly,
-      backing:
-        l.backing === 'device' ? { kind: 'device', path: l.path.trim(), confirmInUse: l.confirmInUse.trim() || undefined }
-        : l.backing === 'lvm' ? { kind: 'lvm', vg: l.vg.trim(), lv: l.lv.trim() }
-        : { kind: l.backing, file: l.file.trim() || undefined },
-    })),
+    luns: w.luns.map(lunInput),
     access: {
       initiators: lines(w.initiators), networks: lines(w.networks),
       chap: w.chap ? { user: w.chapUser.trim(), secret: w.chapSecret, mutual: w.mutual ? { user: w.mutualUser.trim(), secret: w.mutualSecret } : undefined } : undefined,
     },
   };
+}
+
+function validateTarget(i: TargetInput): FieldErrors {
+  const r = TargetInputSchema.safeParse(i);
+  return r.success ? {} : zodPathErrors(r.error);
 }
 
 /** Which step a field path belongs to, to send the admin back to it. */
@@ -84,7 +74,10 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
     name: '', iqn: '', iqnEdited: false, comment: '', alias: '', luns: [{ ...NEW_LUN }], initiators: '', networks: '',
     chap: false, chapUser: '', chapSecret: '', mutual: false, mutualUser: '', mutualSecret: '',
   });
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const input = toInput(server.id, w);
+  // Errors re-validate as the admin types: a step's fields are armed by its Next, main's refusal stays until its field changes.
+  const live = useLiveValidation(input, validateTarget);
+  const errors: FieldErrors = live.errors;
   const [plan, setPlan] = useState<PlanView | null>(null);
   const [busy, setBusy] = useState(false);
   const runner = usePlanApply();
@@ -98,13 +91,7 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
   const err = (k: string) => ({ error: !!errors[k], helperText: errors[k] });
 
   /** Validates the fields of the steps up to `upTo` with the shared schema. */
-  const validate = (upTo: number): boolean => {
-    const r = TargetInputSchema.safeParse(toInput(server.id, w));
-    const all = r.success ? {} : zodPathErrors(r.error);
-    const relevant = Object.fromEntries(Object.entries(all).filter(([k]) => [0, 1, 2].some((s) => s <= upTo && STEP_FIELDS[s](k))));
-    setErrors(relevant);
-    return Object.keys(relevant).length === 0;
-  };
+  const validate = (upTo: number): boolean => live.check((k) => [0, 1, 2].some((s) => s <= upTo && STEP_FIELDS[s](k)));
 
   /** Next from step `at` (the current one); from Access it builds the plan. */
   const next = async (at = step) => {
@@ -116,12 +103,12 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
       if (!validate(2)) return;
       setBusy(true);
       try {
-        setPlan(await call('targets.planCreate', toInput(server.id, w)));
-        setErrors({});
+        setPlan(await call('targets.planCreate', input));
+        live.clearRefusal();
         setStep(3);
       } catch (e) {
         const fe = apiPathErrors(e);
-        setErrors(fe);
+        live.refuse(fe);
         // A device main found in use: its row keeps the finding and offers the confirmation field.
         const inUse = new Map(Object.entries(fe).flatMap(([k, m]) => { const x = IN_USE_KEY.exec(k); return x ? [[Number(x[1]), m] as const] : []; }));
         if (inUse.size) setW((x) => ({ ...x, luns: x.luns.map((l, j) => (inUse.has(j) ? { ...l, inUse: inUse.get(j)! } : l)) }));
@@ -190,63 +177,18 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
         <Stack spacing={2}>
           <Alert severity="info">{SIZE_UNIT_NOTE} Files go to {settings.storageDir}; the first is named after the target, extra LUNs get _1, _2, …</Alert>
           <Table size="small" aria-label="LUNs">
-            <TableHead>
-              <TableRow>
-                <TableCell>LUN</TableCell>
-                <TableCell>Size</TableCell>
-                <TableCell>Backing</TableCell>
-                <TableCell>File / device / LV</TableCell>
-                <TableCell>Read-only</TableCell>
-                <TableCell />
-              </TableRow>
-            </TableHead>
+            <LunTableHead />
             <TableBody>
-              {w.luns.map((l, i) => {
-                const p = l.size.trim() ? parseSize(l.size) : null;
-                return (
-                  <TableRow key={i}>
-                    <TableCell>{i + 1}</TableCell>
-                    <TableCell sx={{ minWidth: 180 }}>
-                      <TextField size="small" label={`Size of LUN ${i + 1}`} placeholder="750GB" value={l.size} disabled={l.backing === 'device'}
-                        onChange={(e) => setLun(i, { size: e.target.value })}
-                        error={!!errors[`luns.${i}.size`]} helperText={errors[`luns.${i}.size`] ?? (p?.ok ? formatSize(p.bytes) : ' ')} />
-                    </TableCell>
-                    <TableCell>
-                      <TextField select size="small" label="Backing" value={l.backing} onChange={(e) => setLun(i, { backing: e.target.value as BackingKind })} sx={{ minWidth: 170 }}>
-                        <MenuItem value="sparse">Sparse file</MenuItem>
-                        <MenuItem value="full">Allocated file</MenuItem>
-                        <MenuItem value="device">Existing block device</MenuItem>
-                        <MenuItem value="lvm">New logical volume</MenuItem>
-                      </TextField>
-                    </TableCell>
-                    <TableCell>
-                      {(l.backing === 'sparse' || l.backing === 'full') && (
-                        <TextField size="small" label="File name (optional)" value={l.file} onChange={(e) => setLun(i, { file: e.target.value })} error={!!errors[`luns.${i}.backing.file`]} helperText={errors[`luns.${i}.backing.file`]} />
-                      )}
-                      {l.backing === 'device' && (
-                        <Stack spacing={1} sx={{ maxWidth: 520 }}>
-                          <TextField size="small" label="Device path" placeholder="/dev/vg0/lun1" value={l.path} onChange={(e) => setLun(i, { path: e.target.value, inUse: null, confirmInUse: '' })} error={!!errors[`luns.${i}.backing.path`]} helperText={errors[`luns.${i}.backing.path`]} />
-                          {l.inUse && <DeviceInUse lun={i + 1} path={l.path.trim()} finding={errors[`luns.${i}.backing.confirmInUse`] ?? l.inUse} refused={!!errors[`luns.${i}.backing.confirmInUse`]} value={l.confirmInUse} onChange={(v) => setLun(i, { confirmInUse: v })} />}
-                        </Stack>
-                      )}
-                      {l.backing === 'lvm' && (
-                        <Stack direction="row" spacing={1}>
-                          <TextField size="small" label="Volume group" value={l.vg} onChange={(e) => setLun(i, { vg: e.target.value })} error={!!errors[`luns.${i}.backing.vg`]} helperText={errors[`luns.${i}.backing.vg`]} />
-                          <TextField size="small" label="LV name" value={l.lv} onChange={(e) => setLun(i, { lv: e.target.value })} error={!!errors[`luns.${i}.backing.lv`]} helperText={errors[`luns.${i}.backing.lv`]} />
-                        </Stack>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <Checkbox checked={l.readonly} onChange={(e) => setLun(i, { readonly: e.target.checked })} slotProps={{ input: { 'aria-label': `LUN ${i + 1} read-only` } }} />
-                    </TableCell>
-                    <TableCell>
-                      <IconButton aria-label={`Remove LUN ${i + 1}`} disabled={w.luns.length === 1} onClick={() => set({ luns: w.luns.filter((_, j) => j !== i) })}>
-                        <DeleteOutlinedIcon />
-                      </IconButton>
-                    </TableCell>
-                  </TableRow>
-                );
-              })}
+              {w.luns.map((l, i) => (
+                <TableRow key={i}>
+                  <LunFieldCells row={l} lun={i + 1} errorKey={`luns.${i}`} errors={errors} onChange={(patch) => setLun(i, patch)} />
+                  <TableCell>
+                    <IconButton aria-label={`Remove LUN ${i + 1}`} disabled={w.luns.length === 1} onClick={() => set({ luns: w.luns.filter((_, j) => j !== i) })}>
+                      <DeleteOutlinedIcon />
+                    </IconButton>
+                  </TableCell>
+                </TableRow>
+              ))}
             </TableBody>
           </Table>
           {errors.luns && <Alert severity="error">{errors.luns}</Alert>}
@@ -304,7 +246,7 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
       {step >= 4 && runner.error && <Alert severity="error">{runner.error.message}</Alert>}
       {step === 5 && result && <VerifyPanel result={result} />}
 
-      <Stack direction="row" spacing={1} sx={{ mt: 3 }}>
+      <StickyActions>
         {step < 4 && <Button onClick={onClose}>Cancel</Button>}
         {step > 0 && step < 4 && <Button onClick={() => setStep(step - 1)}>Back</Button>}
         {step < 3 && (
@@ -318,7 +260,7 @@ export function CreateTargetWizard({ server, settings, hosts, onClose }: { serve
         {step >= 4 && job && job.state !== 'running' && (
           <Button onClick={() => { void qc.invalidateQueries({ queryKey: ['targets', server.id] }); onClose(); }}>Close</Button>
         )}
-      </Stack>
+      </StickyActions>
     </Paper>
   );
 }
