@@ -54,7 +54,9 @@ export const oneNameSchema = (field: string) =>
   });
 
 /** Free text (may span lines): reaches oned as data, never as template syntax. */
-export const descriptionSchema = (field: string) => bounded(field, 2000).refine((v) => !v.includes('\0'), `${field}: remove NUL characters`);
+export const descriptionSchema = (field: string) =>
+  // XML 1.0 cannot carry other control characters; line breaks and tabs are fine.
+  bounded(field, 2000).refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), `${field}: remove control characters (line breaks and tabs are fine)`);
 
 /** A libvirt secret usage name (= ISCSI_USAGE): unique per host, used inside disk XML. */
 export const usageNameSchema = (field: string) =>
