@@ -113,13 +113,19 @@ export class BondsPage extends NavPage {
     return this.page.getByTestId(`host-state-${host}`);
   }
 
-  /** Refresh the matrix now and wait for the check to finish. */
+  /** Refresh the matrix now and wait for a check newer than the one shown to finish. */
   async refreshMatrix(): Promise<void> {
-    const btn = this.page.getByRole('button', { name: /^Refresh now|^Checking…/ });
+    const btn = this.page.getByRole('button', { name: /^(Refresh now|Checking…)$/ });
     await expect(btn).toHaveText('Refresh now', { timeout: 60_000 });
-    const before = await this.page.getByTestId('matrix-checked-at').textContent();
+    const stamp = this.page.getByTestId('matrix-checked-at');
+    const before = (await stamp.getAttribute('data-at')) ?? '';
     await btn.click();
-    await expect(this.page.getByTestId('matrix-checked-at')).not.toHaveText(before ?? '', { timeout: 60_000 });
+    await expect(stamp).not.toHaveAttribute('data-at', before, { timeout: 60_000 });
     await expect(btn).toHaveText('Refresh now', { timeout: 60_000 });
+  }
+
+  /** Cells of the matrix in a state (ok, failed, missing, degraded, checking). */
+  cellsIn(state: string) {
+    return this.matrix().locator(`td[data-state="${state}"]`);
   }
 }
