@@ -182,7 +182,7 @@ export function nicsFor(conn: Pick<ConnectionView, 'address'>, hostNics: HostNic
 
 /** Every path the bond means on one host: host x network x connection (network null: default route). */
 export function intendedPaths(hostId: string, conns: Pick<ConnectionView, 'id' | 'address'>[], hostNics: HostNic[]): IntendedPath[] {
-  return conns.flatMap((c) => {
+  return conns.flatMap((c): IntendedPath[] => {
     const nics = nicsFor(c, hostNics);
     if (!nics.length) return [{ hostId, networkId: null, connectionId: c.id, nic: null }];
     return nics.map((n) => ({ hostId, networkId: n.network.id, connectionId: c.id, nic: n.nic }));
