@@ -95,7 +95,7 @@ describe('bond apply plan', () => {
     const bond = w.service.save(bondInput(w, 'iscsi-a', [w.a], [w.cA, w.cB]));
     expect((await applied(w, w.service.planApply(bond.id, false).id)).state).toBe('succeeded');
     // With only A bonded, the B portal is sent through the A NIC (engine behaviour for a portal outside the bonded networks).
-    expect(connectCalls(w, 'hv1')[0].map((e: { connection: string; ifaceName: string }) => `${e.connection} ${e.ifaceName}`)).toEqual(['203.0.113.11 eth1', '192.0.2.11 eth1']);
+    expect((connectCalls(w, 'hv1')[0] as { connection: string; ifaceName: string }[]).map((e) => `${e.connection} ${e.ifaceName}`)).toEqual(['203.0.113.11 eth1', '192.0.2.11 eth1']);
     w.service.save({ ...bondInput(w, 'iscsi-a', [w.a, w.b], [w.cA, w.cB]), id: bond.id });
     const add = w.service.planApply(bond.id, false);
     const hv1 = opsOf(add).filter((o) => o.host === 'hv1');
