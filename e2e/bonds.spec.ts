@@ -62,6 +62,7 @@ async function removeDataCenter(page: Page): Promise<void> {
 
 test.describe('bonds', () => {
   test.skip(!!reason, reason ?? '');
+  test.use({ actionTimeout: 20_000 });
   test.beforeAll(removeLeftovers);
   test.afterAll(removeLeftovers);
 

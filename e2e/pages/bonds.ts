@@ -47,7 +47,9 @@ export class BondsPage extends NavPage {
 
   async selectDataCenter(name: string): Promise<void> {
     const row = this.section('Data centers').getByRole('row', { name: new RegExp(`^${esc(name)}\\b`) });
-    await row.getByRole('button', { name: 'Open' }).click();
+    const open = row.getByRole('button', { name: 'Open' });
+    // The open data center's own button is disabled (the only one opens by itself).
+    if (await open.isEnabled()) await open.click();
     await expect(this.page.getByRole('heading', { name: `Data center ${name}` })).toBeVisible();
   }
 
@@ -77,9 +79,9 @@ export class BondsPage extends NavPage {
   async addManagedConnections(server: string, iqn: string, portals: string[], shots?: string): Promise<void> {
     await this.section('Storage connections').getByRole('button', { name: 'Add storage connections' }).click();
     const d = this.dialog('Add storage connections');
-    await d.getByLabel('Storage server').click();
+    await d.getByRole('combobox', { name: 'Storage server' }).click();
     await this.page.getByRole('option', { name: new RegExp(`^${esc(server)}\\b`) }).click();
-    await d.getByLabel('Target').click();
+    await d.getByRole('combobox', { name: 'Target' }).click();
     await this.page.getByRole('option', { name: new RegExp(`^${esc(iqn)}`) }).click();
     for (const p of portals) await d.getByRole('checkbox', { name: p }).check();
     if (shots) await this.shots(shots);

@@ -83,7 +83,7 @@ function FieldView<F extends Values>({ d, form, set, errors, autoFocus }: { d: F
       minRows={d.kind === 'multiline' ? 2 : undefined}
       autoFocus={autoFocus}
       autoComplete={d.kind === 'password' ? 'new-password' : 'off'}
-      sx={{ width: d.width, flex: d.row && !d.width ? 1 : undefined }}
+      sx={{ width: d.width, flex: d.width ? undefined : 1 }}
       slotProps={{ htmlInput: { spellCheck: false } }}
     >
       {d.kind === 'select' &&
