@@ -69,7 +69,10 @@ export function iscsiCellChecker(open: StreamOpener): CellChecker {
       const msg = e instanceof Error ? e.message : String(e);
       const code = e instanceof IscsiError ? e.code : 'connection';
       let message: string;
-      if (!tcp) message = code === 'timeout' ? `${via} gets no TCP answer from ${portalOf(spec)} within ${o.timeoutMs} ms (link down, filtered or unroutable)` : `${via} cannot open a TCP connection to ${portalOf(spec)}: ${msg.replace(/^.*could not open a TCP connection to [^:]+:\d+: /, '')}`;
+      if (!tcp && code === 'timeout') message = `${via} gets no TCP answer from ${portalOf(spec)} within ${o.timeoutMs} ms (link down, filtered or unroutable)`;
+      // sshd answers a failed direct-tcpip connect with "open failed"/"Connect failed" and no errno.
+      else if (!tcp && /Channel open failure/i.test(msg)) message = `${via} cannot open a TCP connection to ${portalOf(spec)}: the host has no working route to it on ${spec.networkName} (link down, address missing) or nothing listens there`;
+      else if (!tcp) message = `${via} cannot open a TCP connection to ${portalOf(spec)}: ${msg.replace(/^.*could not open a TCP connection to [^:]+:\d+: /, '')}`;
       else if (code === 'auth-failed') message = `TCP OK, login refused: CHAP ${spec.chap ? `user ${spec.chap.user} or its secret is wrong` : 'is required by the target, and the connection has none'}`;
       else if (code === 'target-not-found' || code === 'not-authorised') message = `TCP OK, login refused: ${spec.iqn} is not offered to ${spec.initiatorName ?? 'this initiator'} (unknown target, or the target's ACL does not admit it)`;
       else message = `TCP OK, ${msg}`;
