@@ -97,6 +97,18 @@ interface Task {
  */
 export const SNAPSHOT_METHOD = 'PorticoTestDouble.stateSnapshot';
 
+/**
+ * TEST-ONLY endpoint too (bonds): every connectStorageServer payload received, in order, passwords
+ * masked, so a test can compare the per-NIC expansion the console sent with the expected one.
+ */
+export const CONNECT_CALLS_METHOD = 'PorticoTestDouble.connectCalls';
+
+export interface RecordedConnect {
+  storagepoolID: string;
+  domainType: number;
+  connectionParams: Record<string, unknown>[];
+}
+
 export interface DoubleSnapshot {
   sessions: string[];
   vgs: { name: string; guids: string[]; domain: string | null }[];
@@ -128,6 +140,8 @@ export class VdsmDouble {
   /** Last device sizes/blocks seen per GUID (createVG checks). */
   private readonly devCache = new Map<string, { capacity: number; lbs: number }>();
   private readonly backend: IscsiBackend;
+  /** connectStorageServer payloads as received (passwords masked); see CONNECT_CALLS_METHOD. */
+  readonly connectCalls: RecordedConnect[] = [];
 
   constructor(readonly o: VdsmDoubleOptions) {
     this.backend = o.backend ?? nativeBackend;
@@ -163,6 +177,7 @@ export class VdsmDouble {
   async handle(req: RpcRequestInfo): Promise<unknown> {
     this.settleTasks();
     if (req.method === SNAPSHOT_METHOD) return this.snapshot(); // TEST-ONLY, see SNAPSHOT_METHOD
+    if (req.method === CONNECT_CALLS_METHOD) return this.connectCalls; // TEST-ONLY, see CONNECT_CALLS_METHOD
     const chk = checkCall(this.o.schema, req.method, req.params);
     if (!chk.ok) throw fault(chk.code, chk.message);
     if (Date.now() < this.recoveringUntil) throw fault(99, 'Recovering from crash or Initializing');
@@ -269,6 +284,10 @@ export class VdsmDouble {
 
   private async connectStorageServer(p: Record<string, any>): Promise<{ id: string; status: number }[]> {
     const list = p.connectionParams;
+    if (Array.isArray(list)) {
+      const masked = list.map((c: Record<string, unknown>) => ({ ...c, ...(c.password ? { password: '******' } : {}) }));
+      this.connectCalls.push({ storagepoolID: String(p.storagepoolID), domainType: Number(p.domainType), connectionParams: masked });
+    }
     if (!Array.isArray(list) || list.length === 0) throw fault(1000, 'Invalid parameter: connectionParams is empty');
     const domainType = Number(p.domainType);
     if (domainType !== 3) {
