@@ -36,3 +36,13 @@ export function useJob(jobId: string | null) {
     refetchInterval: (q) => (q.state.data?.state === 'running' ? 3_000 : false),
   });
 }
+
+/**
+ * Calls `cb` for every job that leaves "running" (any end state), from main's job.updated push
+ * event: pages refresh what a job may have changed instead of showing it stale until a reload.
+ */
+export function useJobFinished(cb: (job: JobView) => void): void {
+  useEffect(() => onEvent('job.updated', (job) => {
+    if (job.state !== 'running') cb(job);
+  }), [cb]);
+}

@@ -1,9 +1,9 @@
 // A dialog whose body is a form: Enter in a field submits it (the browser's own implicit
 // submission through the submit button), Escape closes it; every action dialog uses it.
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import { Button, Dialog, DialogActions, DialogContent, DialogTitle, type Breakpoint } from '@mui/material';
 
-export function FormDialog({ title, onClose, onSubmit, submitLabel, busy, children, closeLabel = 'Cancel', maxWidth = 'md', label }: {
+export function FormDialog({ title, onClose, onSubmit, submitLabel, busy, children, closeLabel = 'Cancel', maxWidth = 'md' }: {
   title: ReactNode;
   onClose: () => void;
   /** Absent once the form is done (a plan under review): then Enter does nothing and only Close shows. */
@@ -13,11 +13,10 @@ export function FormDialog({ title, onClose, onSubmit, submitLabel, busy, childr
   children: ReactNode;
   closeLabel?: string;
   maxWidth?: Breakpoint;
-  /** The dialog's accessible name when the title is not plain text. */
-  label?: string;
 }) {
+  const titleId = useId();
   return (
-    <Dialog open onClose={onClose} maxWidth={maxWidth} fullWidth aria-labelledby={label ? undefined : 'form-dialog-title'} aria-label={label}
+    <Dialog open onClose={onClose} maxWidth={maxWidth} fullWidth aria-labelledby={titleId}
       slotProps={{
         paper: {
           component: 'form',
@@ -28,7 +27,7 @@ export function FormDialog({ title, onClose, onSubmit, submitLabel, busy, childr
           },
         } as object,
       }}>
-      <DialogTitle id="form-dialog-title" sx={{ wordBreak: 'break-all' }}>{title}</DialogTitle>
+      <DialogTitle id={titleId} sx={{ wordBreak: 'break-all' }}>{title}</DialogTitle>
       <DialogContent dividers>{children}</DialogContent>
       <DialogActions>
         <Button onClick={onClose}>{closeLabel}</Button>

@@ -1,8 +1,8 @@
-// Add-LUN, edit-access, delete and reconcile on an existing target: a small form, then the plan
-// main builds from live state, then the job.
+// Edit access, delete and reconcile on an existing target: a small form (Enter submits), then the
+// plan main builds from live state, then the job. (Add LUN and the other day-2 actions: actions/.)
 import { useState, type ReactNode } from 'react';
 import {
-  Alert, Button, Checkbox, Dialog, DialogActions, DialogContent, DialogTitle, FormControl, FormControlLabel, FormLabel, MenuItem, Radio, RadioGroup, Stack, Switch, TextField, Typography,
+  Alert, Button, Checkbox, FormControl, FormControlLabel, FormLabel, Radio, RadioGroup, Stack, Switch, TextField, Typography,
 } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
 import type { TargetView } from '../../../../shared/features/targets';
@@ -10,12 +10,11 @@ import type { PlanView } from '../../../../shared/plan';
 import { formatSize, generateChapSecret, type ChapChoice } from '../../../../shared/domain/target';
 import { call } from '../../api/client';
 import { PlanRunner } from '../../components/PlanRunner';
-import { apiPathErrors } from '../../components/form';
-import { DeviceInUse } from './DeviceInUse';
+import { FormDialog } from '../../components/FormDialog';
 
-export type TargetAction = 'add-lun' | 'access' | 'delete' | 'reconcile';
+export type TargetAction = 'access' | 'delete' | 'reconcile';
 
-const TITLES: Record<TargetAction, string> = { 'add-lun': 'Add LUN', access: 'Edit access', delete: 'Delete target', reconcile: 'Reconcile with conf file' };
+const TITLES: Record<TargetAction, string> = { access: 'Edit access', delete: 'Delete target', reconcile: 'Reconcile with conf file' };
 const lines = (s: string) => s.split(/[\n,]+/).map((x) => x.trim()).filter(Boolean);
 
 /** The target's CHAP now, in words: user names only (Portico never shows a stored secret). */
@@ -31,13 +30,6 @@ export function TargetActionDialog({ serverId, target, action, onClose }: { serv
   const qc = useQueryClient();
   const [plan, setPlan] = useState<PlanView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [size, setSize] = useState('');
-  const [backing, setBacking] = useState<'sparse' | 'full' | 'device'>('sparse');
-  const [devicePath, setDevicePath] = useState('');
-  const [confirmInUse, setConfirmInUse] = useState('');
-  /** What main found using the device (its refusal under luns.0.backing.confirmInUse); null = not refused. */
-  const [inUse, setInUse] = useState<string | null>(null);
-  const [inUseRefused, setInUseRefused] = useState(false);
   const [initiators, setInitiators] = useState(target.initiators.join('\n'));
   const [networks, setNetworks] = useState(target.addresses.filter((a) => a !== 'ALL').join('\n'));
   const short = target.iqn.replace(/^.*:/, '') || 'target';
@@ -50,17 +42,12 @@ export function TargetActionDialog({ serverId, target, action, onClose }: { serv
   const [mutualSecret, setMutualSecret] = useState(() => generateChapSecret());
   const [force, setForce] = useState(false);
   const [deleteFiles, setDeleteFiles] = useState(false);
+  const [busy, setBusy] = useState(false);
 
   const build = async () => {
     setError(null);
+    setBusy(true);
     try {
-      if (action === 'add-lun') {
-        const lun = backing === 'device'
-          ? { backing: { kind: 'device' as const, path: devicePath.trim(), confirmInUse: confirmInUse.trim() || undefined } }
-          : { size, backing: { kind: backing } };
-        setPlan(await call('targets.planLunAdd', { serverId, iqn: target.iqn, luns: [lun] }));
-        setInUseRefused(false);
-      }
       if (action === 'access') {
         const chap: ChapChoice =
           chapMode === 'set'
@@ -72,14 +59,9 @@ export function TargetActionDialog({ serverId, target, action, onClose }: { serv
         setPlan(await call('targets.planDelete', { serverId, iqn: target.iqn, force, confirmedSessions: force ? target.sessions.map((s) => s.initiator) : undefined, deleteBackingFiles: deleteFiles }));
       if (action === 'reconcile') setPlan(await call('targets.planReconcile', { serverId, iqn: target.iqn }));
     } catch (e) {
-      const fe = action === 'add-lun' ? apiPathErrors(e) : {};
-      const found = fe['luns.0.backing.confirmInUse'];
-      if (found) {
-        // The device is in use: its finding and the confirmation field show under the device path.
-        setInUse(found);
-        setInUseRefused(true);
-        setError(fe._form ?? null);
-      } else setError(e instanceof Error ? e.message : String(e));
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
     }
   };
 
@@ -89,27 +71,6 @@ export function TargetActionDialog({ serverId, target, action, onClose }: { serv
   };
 
   let form: ReactNode = null;
-  if (action === 'add-lun')
-    form = (
-      <Stack spacing={2} sx={{ maxWidth: 640 }}>
-        <TextField select label="Backing" value={backing} onChange={(e) => setBacking(e.target.value as typeof backing)}>
-          <MenuItem value="sparse">Sparse file</MenuItem>
-          <MenuItem value="full">Allocated file</MenuItem>
-          <MenuItem value="device">Existing block device</MenuItem>
-        </TextField>
-        {backing !== 'device' ? (
-          <TextField label="Size" placeholder="500MB" value={size} onChange={(e) => setSize(e.target.value)} autoFocus
-            helperText={`${backing === 'sparse' ? 'Sparse' : 'Fully allocated'} file in the storage folder, named after the target with the next free _N.`} />
-        ) : (
-          <>
-            <TextField label="Device path" placeholder="/dev/vg0/lun1" value={devicePath} autoFocus
-              onChange={(e) => { setDevicePath(e.target.value); setInUse(null); setInUseRefused(false); setConfirmInUse(''); }}
-              helperText="The device keeps its own size. Portico checks with lsblk that nothing uses it (mounts, filesystems, LVM, RAID, partitions, holders)." />
-            {inUse && <DeviceInUse lun={Math.max(0, ...target.luns.map((l) => l.lun)) + 1} path={devicePath.trim()} finding={inUse} refused={inUseRefused} value={confirmInUse} onChange={setConfirmInUse} />}
-          </>
-        )}
-      </Stack>
-    );
   if (action === 'access')
     form = (
       <Stack spacing={2}>
@@ -170,16 +131,10 @@ export function TargetActionDialog({ serverId, target, action, onClose }: { serv
   if (action === 'reconcile') form = <Typography>Portico compares tgtd's running state of this target with its conf.d file and plans the changes that make them agree.</Typography>;
 
   return (
-    <Dialog open onClose={close} maxWidth="md" fullWidth aria-labelledby="target-action-title">
-      <DialogTitle id="target-action-title">{TITLES[action]}: {target.iqn}</DialogTitle>
-      <DialogContent dividers>
-        {error && <Alert severity="error" sx={{ mb: 2, whiteSpace: 'pre-line' }}>{error}</Alert>}
-        {plan ? <PlanRunner plan={plan} onReplan={() => void build()} /> : form}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>{plan ? 'Close' : 'Cancel'}</Button>
-        {!plan && <Button variant="contained" onClick={() => void build()}>Review plan</Button>}
-      </DialogActions>
-    </Dialog>
+    <FormDialog title={`${TITLES[action]}: ${target.iqn}`} onClose={close} onSubmit={plan ? undefined : () => void build()} submitLabel={busy ? 'Planning…' : 'Review plan'} busy={busy}
+      closeLabel={plan ? 'Close' : 'Cancel'}>
+      {error && <Alert severity="error" sx={{ mb: 2, whiteSpace: 'pre-line' }}>{error}</Alert>}
+      {plan ? <PlanRunner plan={plan} onReplan={() => void build()} /> : form}
+    </FormDialog>
   );
 }

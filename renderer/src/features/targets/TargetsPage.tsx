@@ -1,13 +1,18 @@
-import { useMemo, useRef, useState } from 'react';
-import { Alert, Box, Button, Chip, MenuItem, Paper, Stack, TextField, Tooltip, Typography } from '@mui/material';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useMemo, useState } from 'react';
+import { Alert, Box, Button, MenuItem, Paper, Stack, TextField, Typography } from '@mui/material';
 import { useQueries, useQueryClient } from '@tanstack/react-query';
 import type { HostView } from '../../../../shared/features/hosts';
 import type { TargetView } from '../../../../shared/features/targets';
-import { PLACEHOLDER_AUTHORITY, formatSize, isPlaceholderIqn } from '../../../../shared/domain/target';
+import { PLACEHOLDER_AUTHORITY, isPlaceholderIqn } from '../../../../shared/domain/target';
 import { call } from '../../api/client';
 import { useHosts } from '../hosts/api';
-import { targetsQuery, useTargets } from './api';
+import { staleReason, targetsQuery, useTargets, useTargetsRefreshOnJobs } from './api';
+import { pageHref, useRouteParams } from '../../app/routes';
+import { DEFAULT_QUERY, isUnmanaged, listTargets, pruneSelection, type ListQuery } from './list-model';
+import { ListControls, TargetList, type RowAction } from './TargetList';
+import { PortalsSection } from './PortalsSection';
+import { TargetDetailPage } from './TargetDetail';
+import { AdoptDialog, BulkDialog } from './actions/ListDialogs';
 import { EmptyState } from '../../components/EmptyState';
 import { PageHeader } from '../../components/PageHeader';
 import { CreateTargetWizard } from './CreateTargetWizard';
@@ -24,64 +29,6 @@ function useKnownPortals(servers: HostView[], enabled: boolean): KnownPortal[] {
       portal: p.replace(/^(0\.0\.0\.0|\[::\])(?=:\d+$)/, s.address.includes(':') ? `[${s.address}]` : s.address),
       server: s.name,
     })),
-  );
-}
-
-const ROW_HEIGHT = 76;
-
-function acl(t: TargetView): string {
-  if (t.openToAll) return 'open to every initiator';
-  const parts = [...t.initiators, ...t.addresses];
-  return (t.namesOnly ? 'names only: ' : '') + (parts.join(', ') || 'nobody');
-}
-
-function TargetRowView({ t, onAction }: { t: TargetView; onAction: (a: TargetAction) => void }) {
-  const apparent = t.luns.reduce((a, l) => a + (l.apparentBytes ?? l.sizeBytes), 0);
-  const allocated = t.luns.reduce((a, l) => a + (l.allocatedBytes ?? 0), 0);
-  return (
-    <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', px: 2, height: ROW_HEIGHT, borderBottom: 1, borderColor: 'divider' }} role="row" aria-label={t.iqn}>
-      <Box sx={{ flex: 3, minWidth: 0 }}>
-        <Typography noWrap sx={{ fontFamily: 'monospace', fontSize: 13.5 }} title={t.iqn}>
-          {t.iqn}
-        </Typography>
-        <Typography variant="body2" color="text.secondary" noWrap>
-          tid {t.tid} · {t.luns.length} LUN(s): {t.luns.map((l) => formatSize(l.apparentBytes ?? l.sizeBytes)).join(', ')} · {formatSize(apparent)} apparent, {formatSize(allocated)} allocated
-        </Typography>
-      </Box>
-      <Typography variant="body2" sx={{ flex: 2, minWidth: 0 }} noWrap title={acl(t)}>
-        {acl(t)}
-      </Typography>
-      <Stack direction="row" spacing={0.5} sx={{ flex: 1.4 }}>
-        <Chip size="small" label={t.mutualChap ? 'mutual CHAP' : t.chap ? 'CHAP' : 'no CHAP'} color={t.chap ? 'success' : 'default'} variant="outlined" />
-        <Chip size="small" label={`${t.sessions.length} session(s)`} color={t.sessions.length ? 'info' : 'default'} variant="outlined" />
-        <Tooltip title={t.driftMessages.join('; ') || 'running state and conf.d file agree'}>
-          <Chip size="small" label={t.persisted} color={t.persisted === 'in-sync' ? 'success' : 'warning'} variant="outlined" />
-        </Tooltip>
-      </Stack>
-      <Stack direction="row" spacing={0.5}>
-        <Button size="small" onClick={() => onAction('add-lun')}>Add LUN</Button>
-        <Button size="small" onClick={() => onAction('access')}>Access</Button>
-        {t.persisted !== 'in-sync' && <Button size="small" color="warning" onClick={() => onAction('reconcile')}>Reconcile</Button>}
-        <Button size="small" color="error" onClick={() => onAction('delete')}>Delete</Button>
-      </Stack>
-    </Box>
-  );
-}
-
-/** Virtualised so a server with a thousand targets scrolls smoothly. */
-function TargetList({ targets, onAction }: { targets: TargetView[]; onAction: (t: TargetView, a: TargetAction) => void }) {
-  const parent = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: targets.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
-  return (
-    <Paper variant="outlined" ref={parent} sx={{ maxHeight: '62vh', overflow: 'auto' }} role="table" aria-label="Targets" aria-rowcount={targets.length}>
-      <Box sx={{ height: v.getTotalSize(), position: 'relative' }}>
-        {v.getVirtualItems().map((it) => (
-          <Box key={it.key} sx={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${it.start}px)` }}>
-            <TargetRowView t={targets[it.index]} onAction={(a) => onAction(targets[it.index], a)} />
-          </Box>
-        ))}
-      </Box>
-    </Paper>
   );
 }
 
@@ -116,18 +63,45 @@ function ServerSettings({ serverId, storageDir, baseIqn }: { serverId: string; s
   );
 }
 
+/** #/targets shows the list (of the first server, or #/targets/<serverId>); #/targets/<serverId>/<iqn> one target. */
 export function TargetsPage() {
+  useTargetsRefreshOnJobs();
+  const params = useRouteParams();
+  if (params.length >= 2) return <TargetDetailPage serverId={params[0]} iqn={params[1]} />;
+  return <TargetsListPage serverParam={params[0] ?? null} />;
+}
+
+type ListDialog =
+  | { kind: 'row'; t: TargetView; a: TargetAction }
+  | { kind: 'adopt'; ts: TargetView[] }
+  | { kind: 'bulk'; ts: TargetView[]; action: 'delete' | 'aclAdd' };
+
+function TargetsListPage({ serverParam }: { serverParam: string | null }) {
   const hosts = useHosts();
   const servers = useMemo(() => (hosts.data ?? []).filter((h) => h.roles.includes('storage')), [hosts.data]);
-  const [serverId, setServerId] = useState<string | null>(null);
+  const [serverId, setServerId] = useState<string | null>(serverParam);
   const server: HostView | undefined = servers.find((s) => s.id === serverId) ?? servers[0];
-  const targets = useTargets(server?.id ?? null);
+  const targets = useTargets(server?.id ?? null, true);
   const [creating, setCreating] = useState(false);
-  const [filter, setFilter] = useState('');
-  const [action, setAction] = useState<{ t: TargetView; a: TargetAction } | null>(null);
+  const [q, setQ] = useState<ListQuery>(DEFAULT_QUERY);
+  const [selected, setSelectedRaw] = useState<Set<string>>(new Set());
+  const [dialog, setDialog] = useState<ListDialog | null>(null);
   const [checking, setChecking] = useState(false);
   const known = useKnownPortals(servers, checking);
-  const shown = (targets.data?.targets ?? []).filter((t) => !filter || t.iqn.includes(filter) || t.initiators.some((i) => i.includes(filter)));
+  const all = useMemo(() => targets.data?.targets ?? [], [targets.data]);
+  const shown = useMemo(() => listTargets(all, q), [all, q]);
+  // A target a job deleted leaves the selection.
+  const live = useMemo(() => pruneSelection(selected, all), [selected, all]);
+  const setSelected = useCallback((s: Set<string>) => setSelectedRaw(s), []);
+  const stale = staleReason(server, targets.isError ? targets.error : null);
+  const disabled = stale ? `Not available while the list is stale: ${stale}` : null;
+  const onAction = useCallback((t: TargetView, a: RowAction) => setDialog(a === 'adopt' ? { kind: 'adopt', ts: [t] } : { kind: 'row', t, a }), []);
+  const chosen = all.filter((t) => live.has(t.iqn));
+  const pick = (id: string) => {
+    setServerId(id);
+    setSelectedRaw(new Set());
+    window.location.hash = pageHref('targets', id);
+  };
 
   return (
     <>
@@ -138,7 +112,7 @@ export function TargetsPage() {
       {server && (
         <Stack spacing={2}>
           <Stack direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
-            <TextField select size="small" label="Storage server" value={server.id} onChange={(e) => setServerId(e.target.value)} sx={{ minWidth: 220 }}>
+            <TextField select size="small" label="Storage server" value={server.id} onChange={(e) => pick(e.target.value)} sx={{ minWidth: 220 }}>
               {servers.map((s) => (
                 <MenuItem key={s.id} value={s.id}>{s.name}</MenuItem>
               ))}
@@ -146,14 +120,14 @@ export function TargetsPage() {
             {targets.data && <ServerSettings key={`${server.id}:${targets.data.settings.storageDir}:${targets.data.settings.baseIqn}`} serverId={server.id} {...targets.data.settings} />}
             <Box sx={{ flexGrow: 1 }} />
             <Button onClick={() => setChecking(true)}>Check portals</Button>
-            {!creating && <Button variant="contained" onClick={() => setCreating(true)} disabled={!targets.data}>Create target</Button>}
+            {!creating && <Button variant="contained" onClick={() => setCreating(true)} disabled={!targets.data || !!stale} title={disabled ?? undefined}>Create target</Button>}
           </Stack>
-          {targets.isError && <Alert severity="error">{(targets.error as Error).message}</Alert>}
-          {targets.data?.portals && (
-            <Typography variant="body2" color="text.secondary">
-              tgtd portals on {server.name}: {targets.data.portals.join(', ') || 'none'} (shared by every target; per-target “networks” are address rules).
-            </Typography>
+          {stale && (
+            <Alert severity="warning" role="status" aria-label="Stale list">
+              {targets.data ? `Showing the list as read at ${new Date(targets.dataUpdatedAt).toLocaleTimeString()}: it may be out of date. ` : ''}{stale}. Actions are disabled until the server answers again.
+            </Alert>
           )}
+          {targets.data && <PortalsSection serverId={server.id} server={server.name} disabled={disabled} />}
           {targets.data?.fileErrors.map((f) => (
             <Alert key={f.file} severity="warning">{f.file}: {f.error}</Alert>
           ))}
@@ -167,14 +141,28 @@ export function TargetsPage() {
           )}
           {!creating && targets.data && targets.data.targets.length > 0 && (
             <>
-              <TextField size="small" label="Filter by IQN or initiator" value={filter} onChange={(e) => setFilter(e.target.value)} sx={{ maxWidth: 420 }} />
-              <TargetList targets={shown} onAction={(t, a) => setAction({ t, a })} />
+              <ListControls all={all} q={q} setQ={setQ} />
+              {chosen.length > 0 && (
+                <Paper variant="outlined" sx={{ px: 2, py: 1 }} role="toolbar" aria-label="Selected targets">
+                  <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
+                    <Typography variant="body2" sx={{ fontWeight: 600 }}>{chosen.length} selected</Typography>
+                    <Button size="small" disabled={!!disabled} onClick={() => setDialog({ kind: 'bulk', ts: chosen, action: 'aclAdd' })}>Add access…</Button>
+                    {chosen.every(isUnmanaged) && <Button size="small" color="warning" disabled={!!disabled} onClick={() => setDialog({ kind: 'adopt', ts: chosen })}>Adopt…</Button>}
+                    <Button size="small" color="error" disabled={!!disabled} onClick={() => setDialog({ kind: 'bulk', ts: chosen, action: 'delete' })}>Delete…</Button>
+                    <Box sx={{ flexGrow: 1 }} />
+                    <Button size="small" onClick={() => setSelectedRaw(new Set())}>Clear selection</Button>
+                  </Stack>
+                </Paper>
+              )}
+              <TargetList targets={shown} serverId={server.id} selected={live} setSelected={setSelected} disabled={disabled} onAction={onAction} />
             </>
           )}
         </Stack>
       )}
       {checking && <PortalCheckDialog hosts={hosts.data ?? []} known={known} onClose={() => setChecking(false)} />}
-      {action && server && <TargetActionDialog serverId={server.id} target={action.t} action={action.a} onClose={() => { setAction(null); void targets.refetch(); }} />}
+      {dialog?.kind === 'row' && server && <TargetActionDialog serverId={server.id} target={dialog.t} action={dialog.a} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'adopt' && server && <AdoptDialog serverId={server.id} targets={dialog.ts} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'bulk' && server && <BulkDialog serverId={server.id} targets={dialog.ts} action={dialog.action} onClose={() => { setDialog(null); setSelectedRaw(new Set()); }} />}
     </>
   );
 }

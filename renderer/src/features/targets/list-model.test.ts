@@ -7,7 +7,8 @@ const MiB = 1024 ** 2;
 function target(iqn: string, patch: Partial<TargetView> = {}): TargetView {
   return {
     tid: 1, iqn, luns: [], addresses: [], initiators: [], namesOnly: false, openToAll: false, chap: false, mutualChap: false,
-    chapUsers: [], mutualChapUser: null, sessions: [], persisted: 'in-sync', driftMessages: [], ...patch,
+    chapUsers: [], mutualChapUser: null, sessions: [], persisted: 'in-sync', driftMessages: [], managed: true, alias: null, comment: null, ...patch,
+    totalBytes: (patch.luns ?? []).reduce((a, l) => a + l.sizeBytes, 0),
   };
 }
 const lun = (n: number, mib: number, allocated: number | null = null) => ({ lun: n, path: `/srv/x${n}`, type: 'disk', sizeBytes: mib * MiB, apparentBytes: mib * MiB, allocatedBytes: allocated, readonly: false, scsiId: '', scsiSn: '' });
@@ -16,7 +17,7 @@ const session = (initiator: string) => ({ nexus: 1, initiator, alias: null, conn
 const T = [
   target('iqn.2026-11.test:t10', { luns: [lun(1, 100)], chap: true, chapUsers: ['u'], sessions: [session('iqn.h1'), session('iqn.h2')] }),
   target('iqn.2026-11.test:t2', { luns: [lun(1, 500), lun(2, 500)], openToAll: true, addresses: ['ALL'], persisted: 'drift' }),
-  target('iqn.2026-11.test:t1', { luns: [], initiators: ['iqn.1994-05.com.redhat:hv1'], persisted: 'not-persisted', sessions: [session('iqn.h1')] }),
+  target('iqn.2026-11.test:t1', { luns: [], initiators: ['iqn.1994-05.com.redhat:hv1'], persisted: 'not-persisted', managed: false, sessions: [session('iqn.h1')] }),
   target('iqn.2026-11.test:t3', { luns: [lun(1, 200)], addresses: ['192.0.2.0/24'], persisted: 'file-error' }),
 ];
 const iqns = (ts: TargetView[]) => ts.map((t) => t.iqn.replace(/^.*:/, ''));

@@ -20,8 +20,8 @@ export interface ListQuery {
 
 export const DEFAULT_QUERY: ListQuery = { text: '', filters: [], sort: 'iqn', desc: false };
 
-/** A target Portico did not create: it runs, but no conf.d file of Portico's describes it. */
-export const isUnmanaged = (t: TargetView) => t.persisted === 'not-persisted';
+/** A target Portico did not create (by hand, by tgt-admin, or left over): no conf.d file of Portico's defines it. */
+export const isUnmanaged = (t: TargetView) => !t.managed;
 /** Running state and conf file disagree (or the file cannot be read, or it is not running). */
 export const hasDrift = (t: TargetView) => t.persisted === 'drift' || t.persisted === 'file-error' || t.persisted === 'not-running';
 
@@ -48,7 +48,7 @@ const collator = new Intl.Collator('en', { numeric: true });
 function compare(a: TargetView, b: TargetView, key: SortKey): number {
   switch (key) {
     case 'size':
-      return targetBytes(a) - targetBytes(b);
+      return a.totalBytes - b.totalBytes;
     case 'sessions':
       return a.sessions.length - b.sessions.length;
     case 'drift':
