@@ -10,6 +10,9 @@ for (const scheme of ['light', 'dark'] as const) {
       const app = await new ConsolePage(page).open();
       // The one-time link left the address bar once spent.
       expect(page.url()).not.toContain('bootstrap=');
+      // First run (no host yet): the setup assistant is the start page; the Hosts page says what to do.
+      await expect(page.getByRole('heading', { level: 1, name: 'Setup assistant' })).toBeVisible();
+      await app.go('Hosts');
       await expect(page.getByRole('heading', { name: 'Add your first storage server' })).toBeVisible();
       for (const label of PAGE_LABELS) {
         await app.go(label);

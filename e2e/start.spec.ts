@@ -28,7 +28,8 @@ test('npm start prints a one-time 127.0.0.1 link that opens the console (browser
     expect(out).toContain('browser mode');
     await page.goto(url);
     await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
-    await expect(page.getByRole('heading', { level: 1, name: 'Hosts' })).toBeVisible();
+    // An empty data folder: the setup assistant is the start page.
+    await expect(page.getByRole('heading', { level: 1, name: 'Setup assistant' })).toBeVisible();
     // The token the page got is not in anything npm start printed.
     const token = await page.evaluate(() => sessionStorage.getItem('portico.token'));
     expect(token).toBeTruthy();

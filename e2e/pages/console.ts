@@ -2,7 +2,7 @@
 import { expect, type Page } from '@playwright/test';
 import { newLink } from '../support/console-server';
 
-export const PAGE_LABELS = ['Hosts', 'Targets', 'Datastores', 'Bonds', 'Hosted engine', 'Activity'] as const;
+export const PAGE_LABELS = ['Dashboard', 'Hosts', 'Targets', 'Datastores', 'Bonds', 'Hosted engine', 'Activity'] as const;
 export type PageLabel = (typeof PAGE_LABELS)[number];
 
 export class ConsolePage {

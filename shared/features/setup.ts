@@ -83,7 +83,24 @@ export function parseHostList(text: string): { hosts: PastedHost[]; errors: stri
   return { hosts, errors };
 }
 
+/** The storage folder's filesystem as the settings step shows it (df on the nearest existing folder). */
+export interface StorageSpaceView {
+  exists: boolean;
+  measuredAt: string;
+  filesystem: { source: string; type: string; mount: string };
+  availBytes: number;
+  sizeBytes: number;
+}
+
+const StorageDir = z
+  .string()
+  .max(1024)
+  .regex(/^\/[A-Za-z0-9._/-]+$/, 'storageDir: an absolute path of letters, digits, ".", "_", "-" and "/", e.g. /srv/iscsi')
+  .refine((p) => !p.split('/').includes('..'), 'storageDir: ".." is not allowed; give the folder itself');
+
 export const setupCalls = {
+  // Read-only: df on the server for the folder (or its nearest existing parent).
+  'setup.storageSpace': call(z.object({ serverId: Id, storageDir: StorageDir }).strict()).returns<StorageSpaceView>(),
   'setup.get': call(z.object({}).strict()).returns<SetupProgress>(),
   'setup.save': call(SetupProgressSchema, { mutates: true }).returns<SetupProgress>(),
   'setup.reset': call(z.object({}).strict(), { mutates: true }).returns<SetupProgress>(),

@@ -18,6 +18,10 @@ export function dashboardFeature({ db, hostRepo, pool, plans, paths, jobs }: Cor
       'dashboard.warnings': async () => (await readOverview(deps)).warnings,
       'dashboard.thresholds': ({ serverId }) => (hostRepo.get(serverId), thresholds.get(serverId)),
       'dashboard.setThresholds': ({ serverId, overcommitPct, minFreePct }) => (hostRepo.get(serverId), thresholds.set(serverId, { overcommitPct, minFreePct })),
+      'setup.storageSpace': async ({ serverId, storageDir }) => {
+        const s = await targets.driver(serverId).space(storageDir);
+        return { exists: s.exists, measuredAt: s.measuredAt, filesystem: s.filesystem, availBytes: s.availBytes, sizeBytes: s.sizeBytes };
+      },
       'setup.get': () => setup.get(),
       'setup.save': (p) => setup.save(p),
       'setup.reset': () => setup.reset(),

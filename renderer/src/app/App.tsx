@@ -4,6 +4,7 @@ import { call } from '../api/client';
 import { useJobEvents } from '../api/jobs';
 import { InterruptedBanner } from '../features/activity/InterruptedBanner';
 import { PAGES, usePage } from './routes';
+import { useStartPage } from '../features/dashboard/start';
 
 const DRAWER = 220;
 
@@ -11,6 +12,7 @@ export function App() {
   const [page, setPage] = usePage();
   const info = useQuery({ queryKey: ['app.info'], queryFn: () => call('app.info', {}) });
   useJobEvents();
+  useStartPage();
   const { Page } = page;
   const backend = info.data?.secretBackend;
   return (

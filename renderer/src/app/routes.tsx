@@ -10,8 +10,11 @@ import { hostedEngineRoute } from '../features/hosted-engine';
 import { activityRoute } from '../features/activity';
 import { dashboardRoute, setupRoute } from '../features/dashboard';
 
-/** The navigation, in order; the first is the start page. */
-export const PAGES: readonly FeatureRoute[] = [hostsRoute, dashboardRoute, targetsRoute, datastoresRoute, bondsRoute, hostedEngineRoute, activityRoute, setupRoute];
+/**
+ * The navigation, in order. The start page is the dashboard once a host exists and the setup
+ * assistant on first run (features/dashboard/start.ts); the first entry shows until that is known.
+ */
+export const PAGES: readonly FeatureRoute[] = [dashboardRoute, hostsRoute, targetsRoute, datastoresRoute, bondsRoute, hostedEngineRoute, activityRoute, setupRoute];
 
 function fromHash(): FeatureRoute {
   const id = window.location.hash.replace(/^#\/?/, '').split('/')[0];
