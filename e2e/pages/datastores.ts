@@ -99,7 +99,7 @@ export class DatastoresPage extends NavPage {
     await w.getByLabel('Portal (ISCSI_HOST)').fill(d.portal);
     if (d.cluster) await this.choose(w, 'Cluster', new RegExp(`^${d.cluster}\\b`));
     if (d.chap) {
-      await w.getByLabel('CHAP').check();
+      await w.getByLabel('CHAP', { exact: true }).check();
       await w.getByLabel('CHAP user (ISCSI_USER)').fill(d.chap.user);
       await w.getByLabel('Secret usage name (ISCSI_USAGE)').fill(d.chap.usage);
       await w.getByLabel('CHAP secret', { exact: true }).fill(d.chap.secret);
@@ -107,7 +107,11 @@ export class DatastoresPage extends NavPage {
   }
 
   datastoreRow(name: string) {
-    return this.page.getByRole('table', { name: 'Datastores' }).getByRole('row', { name: new RegExp(`\\b${name}\\b`) });
+    return this.page.getByRole('table', { name: 'Datastores' }).getByRole('row', { name: new RegExp(`^${name} \\(id \\d+\\)$`) });
+  }
+
+  datastoreCard(name: string) {
+    return this.page.getByRole('region', { name: `Datastore ${name}` });
   }
 
   images(datastore: string) {
@@ -120,6 +124,26 @@ export class DatastoresPage extends NavPage {
 
   orphans() {
     return this.page.getByRole('region', { name: 'Orphans' });
+  }
+
+  /** In the image dialog: a LUN of a target Portico does not manage. */
+  async typeLun(iqn: string, lun: number): Promise<void> {
+    const d = this.imageDialog();
+    await d.getByLabel('Target IQN').fill(iqn);
+    await d.getByLabel('LUN number').fill(String(lun));
+    await d.getByRole('button', { name: 'Add', exact: true }).click();
+  }
+
+  async reviewImages(): Promise<void> {
+    const d = this.imageDialog();
+    await d.getByRole('button', { name: 'Review plan' }).click();
+    await expect(d.getByLabel('Plan steps')).toBeVisible({ timeout: 30_000 });
+  }
+
+  /** Apply in a plan dialog, then the job done. */
+  async applyDialog(d: Locator): Promise<void> {
+    await d.getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect(d.getByText(/All \d+ steps done/)).toBeVisible({ timeout: 60_000 });
   }
 
   /** In the image dialog: the LUN's checkbox in the live list of a managed target. */
