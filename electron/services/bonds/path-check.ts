@@ -101,8 +101,9 @@ export async function checkCells(specs: CellSpec[], check: CellChecker, o: { con
       const deadline = new Promise<CellResult>((resolve) => {
         // A whole check (connect, login, a few SCSI commands) gets 2x the per-wait limit.
         timer = setTimeout(() => {
-          ac.abort();
+          // The verdict first, then the abort (whose teardown must not win the race with a vaguer message).
           resolve({ state: 'failed', tcp: false, login: false, luns: [], message: `${spec.hostName}${spec.nic ? ` (${spec.nic})` : ''}: no answer from ${portalOf(spec)} within ${o.timeoutMs} ms`, elapsedMs: Math.round(performance.now() - started) });
+          ac.abort();
         }, o.timeoutMs * 2);
       });
       try {
