@@ -39,4 +39,10 @@ describe('Router audit', () => {
     expect(s).not.toContain('S3cret');
     expect(s.length).toBeLessThanOrEqual(1001);
   });
+
+  it('masks an OpenNebula session string (datastores front-end input)', () => {
+    const s = auditInput({ hostId: 'fe1', endpoint: 'http://fe1:2633/RPC2', via: 'direct', session: 'oneadmin:0ne-Pass-e2e-77' });
+    expect(s).not.toContain('0ne-Pass');
+    expect(s).toContain('"session":"******"');
+  });
 });

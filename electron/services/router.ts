@@ -76,7 +76,8 @@ export interface CallAudit {
 }
 
 // Keys whose values are secrets wherever they appear in an input.
-const SECRET_KEY = /pass(word|phrase)?$|secret|token|private|^key$|^keyData$/i;
+// `session`: an OpenNebula session string (user:password or user:token) of the datastores front-end.
+const SECRET_KEY = /pass(word|phrase)?$|secret|token|private|^key$|^keyData$|^session$/i;
 
 /** The input as the audit log shows it: secret values masked by key, long values clipped. */
 export function auditInput(input: unknown): string {
