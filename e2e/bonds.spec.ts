@@ -50,13 +50,27 @@ async function removeLeftovers(): Promise<void> {
   await removeTarget(lab.hosts.stor1, IQN, [`${lab.hosts.stor1.storageDir}/${FILE}`]);
 }
 
-/** Portico's own record of the spec's data center goes (its bonds, networks, connections with it). */
+/**
+ * Fallback cleanup when a step failed: the spec's bonds log their paths out (their remove plans,
+ * applied and waited for), then the data center goes from Portico with its networks and connections.
+ */
 async function removeDataCenter(page: Page): Promise<void> {
   await page.evaluate(async (name) => {
     const api = (window as unknown as { portico: PorticoApi }).portico;
     const o = await api.invoke('bonds.overview', {});
     const dc = o.ok ? o.result.dataCenters.find((d) => d.name === name) : undefined;
-    if (dc) await api.invoke('bonds.dcRemove', { id: dc.id, confirm: true });
+    if (!o.ok || !dc) return;
+    for (const b of o.result.bonds.filter((x) => x.dcId === dc.id && x.appliedPaths > 0)) {
+      const plan = await api.invoke('bonds.planApply', { bondId: b.id, remove: true });
+      if (!plan.ok) continue;
+      const job = await api.invoke('plans.apply', { planId: plan.result.id, confirmDangers: true });
+      for (let i = 0; job.ok && i < 120; i++) {
+        const j = await api.invoke('jobs.get', { jobId: job.result.jobId });
+        if (!j.ok || j.result.state !== 'running') break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    await api.invoke('bonds.dcRemove', { id: dc.id, confirm: true });
   }, DC);
 }
 
@@ -187,8 +201,44 @@ test.describe('bonds', () => {
       const ex = page.getByRole('dialog', { name: `Export bond ${BOND} (oVirt REST)` });
       await expect(ex.getByLabel('REST body')).toContainText(`<name>${BOND}</name>`);
       await expect(ex.getByLabel('REST body')).toContainText('<storage_connections>');
-      await bonds.shots('bonds-18-export');
+      await bonds.dialogShots('bonds-18-export');
       await ex.getByRole('button', { name: 'Close' }).click();
+
+      // Removals that cascade say so before: network B would leave the bond (nothing changes on Cancel).
+      await page.getByRole('link', { name: `← Data center ${DC}` }).click();
+      await bonds.networkRow('B').getByRole('button', { name: 'Remove' }).click();
+      const rmNet = bonds.dialog('Remove network B');
+      await expect(rmNet.getByLabel('What else goes')).toContainText(BOND);
+      await bonds.dialogShots('bonds-19-remove-network-says-what-goes');
+      await rmNet.getByRole('button', { name: 'Cancel' }).click();
+      await expect(bonds.networkRow('B')).toBeVisible();
+
+      // Removing the bond: its logouts are planned and applied first, then the record goes.
+      await bonds.bondRow(BOND).getByRole('button', { name: 'Remove' }).click();
+      const rmBond = bonds.dialog(`Remove bond ${BOND}: log its paths out first`);
+      await expect(rmBond.getByLabel('Plan steps')).toBeVisible({ timeout: 30_000 });
+      await expect(rmBond.getByRole('button', { name: 'Remove the bond’s record' })).toHaveCount(0);
+      // Fewer paths to the storage is a danger of its own: Apply waits for the tick.
+      const danger = rmBond.getByRole('alert', { name: 'This plan lowers protection' });
+      await expect(danger).toContainText('fewer paths');
+      await expect(rmBond.getByRole('button', { name: 'Log the paths out' })).toBeDisabled();
+      await bonds.dialogShots('bonds-20-remove-bond-logout-plan');
+      await danger.getByLabel('I understand: this plan lowers protection').check();
+      await rmBond.getByRole('button', { name: 'Log the paths out' }).click();
+      await expect(rmBond.getByLabel('Job outcome')).toBeVisible({ timeout: 120_000 });
+      await bonds.dialogShots('bonds-20b-remove-bond-logged-out');
+      await rmBond.getByRole('button', { name: 'Remove the bond’s record' }).click();
+      await expect(rmBond).toBeHidden();
+      await expect(bonds.bondRow(BOND)).toHaveCount(0);
+
+      // The data center goes with its networks and connections, listed before.
+      await bonds.section('Data centers').getByRole('row', { name: new RegExp(`^${DC}\\b`) }).getByRole('button', { name: 'Remove' }).click();
+      const rmDc = bonds.dialog(`Remove data center ${DC}`);
+      await expect(rmDc.getByLabel('What else goes')).toContainText('networks A, B are deleted');
+      await bonds.dialogShots('bonds-21-remove-data-center');
+      await rmDc.getByRole('button', { name: 'Remove' }).click();
+      await expect(rmDc).toBeHidden();
+      await expect(bonds.section('Data centers').getByRole('row', { name: new RegExp(`^${DC}\\b`) })).toHaveCount(0);
     } finally {
       await restoreLinks();
       await removeDataCenter(page).catch(() => undefined);

@@ -3,6 +3,8 @@
 import { expect } from '@playwright/test';
 import { NavPage } from './console';
 import { screenBothSchemes } from './hosts';
+import { mkdirSync } from 'node:fs';
+import { SCREEN_DIR } from '../support/screens';
 
 export interface NewNetwork {
   name: string;
@@ -18,7 +20,20 @@ export class BondsPage extends NavPage {
 
   /** A full-page screenshot in the light and the dark scheme (NAME-light.png, NAME-dark.png). */
   async shots(name: string): Promise<void> {
+    // From the top: the console's fixed bar would otherwise sit across the middle of a full-page shot.
+    await this.page.evaluate(() => window.scrollTo(0, 0));
     await screenBothSchemes(this.page, name);
+  }
+
+  /** The viewport as the admin sees it (a dialog over the page), light and dark: NAME-light.png, NAME-dark.png. */
+  async dialogShots(name: string): Promise<void> {
+    mkdirSync(SCREEN_DIR, { recursive: true });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await this.page.emulateMedia({ colorScheme });
+      await this.page.waitForTimeout(150);
+      await this.page.screenshot({ path: `${SCREEN_DIR}/${name}-${colorScheme}.png` });
+    }
+    await this.page.emulateMedia({ colorScheme: 'light' });
   }
 
   section(name: 'Data centers' | 'Logical networks' | 'Host interfaces' | 'Storage connections' | 'Bonds') {
@@ -38,7 +53,7 @@ export class BondsPage extends NavPage {
       const d = this.dialog('New data center');
       await d.getByLabel('Data center name').fill(name);
       for (const h of hosts) await d.getByRole('checkbox', { name: new RegExp(`^${esc(h)}\\b`) }).check();
-      if (shots) await this.shots(shots);
+      if (shots) await this.dialogShots(shots);
       await d.getByRole('button', { name: 'Create' }).click();
       await expect(d).toBeHidden();
     }
@@ -65,7 +80,7 @@ export class BondsPage extends NavPage {
     await d.getByLabel('CIDR').fill(n.cidr);
     if (n.vlan !== undefined) await d.getByLabel('VLAN (optional)').fill(String(n.vlan));
     if (n.required) await d.getByRole('checkbox', { name: /^Required/ }).check();
-    if (shots) await this.shots(shots);
+    if (shots) await this.dialogShots(shots);
     await d.getByRole('button', { name: 'Add' }).click();
     await expect(d).toBeHidden();
     await expect(this.networkRow(n.name)).toBeVisible();
@@ -84,7 +99,7 @@ export class BondsPage extends NavPage {
     await d.getByRole('combobox', { name: 'Target' }).click();
     await this.page.getByRole('option', { name: new RegExp(`^${esc(iqn)}`) }).click();
     for (const p of portals) await d.getByRole('checkbox', { name: p }).check();
-    if (shots) await this.shots(shots);
+    if (shots) await this.dialogShots(shots);
     await d.getByRole('button', { name: 'Add' }).click();
     await expect(d).toBeHidden();
     for (const p of portals) await expect(this.connectionRow(iqn, p)).toBeVisible();

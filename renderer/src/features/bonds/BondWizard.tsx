@@ -9,6 +9,7 @@ import { BondInputSchema, type BondInput, type BondPreview, type BondsOverview, 
 import type { PlanView } from '../../../../shared/plan';
 import { ApiError, call } from '../../api/client';
 import { apiPathErrors, zodPathErrors, type FieldErrors } from '../../components/form';
+import { useLiveValidation } from '../../components/live-validation';
 import { JobProgress } from '../../components/JobProgress';
 import { ApplyButton, PlanReview, usePlanGate } from '../../components/PlanReview';
 import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
@@ -74,7 +75,6 @@ export function BondWizard({ o, dc, bond, onClose }: { o: BondsOverview; dc: Dat
   const [f, setF] = useState<BondForm>({
     name: bond?.name ?? '', description: bond?.description ?? '', networkIds: bond?.networkIds ?? [], connectionIds: bond?.connectionIds ?? [],
   });
-  const [errors, setErrors] = useState<FieldErrors>({});
   const [placement, setPlacement] = useState<PlacementResult | null>(null);
   const [preview, setPreview] = useState<BondPreview | null>(null);
   const [saved, setSaved] = useState<BondView | null>(bond);
@@ -86,13 +86,22 @@ export function BondWizard({ o, dc, bond, onClose }: { o: BondsOverview; dc: Dat
   const n = namer(o);
   const set = (patch: Partial<BondForm>) => {
     setF((x) => ({ ...x, ...patch }) as BondForm);
-    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !(fieldOf(k) in patch))));
     if ('networkIds' in patch || 'connectionIds' in patch || 'name' in patch) {
       setPreview(null);
       setPlan(null);
     }
   };
   const toInput = (): BondInput => ({ ...(saved ? { id: saved.id } : {}), dcId: dc.id, name: f.name.trim(), description: f.description, networkIds: f.networkIds, connectionIds: f.connectionIds });
+  // The form kit's live validation: a step's fields re-validate as the admin types once Next was
+  // pressed there; main's problems stay under their field until that field changes.
+  const live = useLiveValidation(toInput(), (i) => {
+    const r = BondInputSchema.safeParse(i);
+    return r.success ? {} : zodPathErrors(r.error);
+  });
+  const errors: FieldErrors = {};
+  for (const [k, m] of Object.entries(live.errors)) if (!errors[fieldOf(k)]) errors[fieldOf(k)] = m;
+  /** Keeps main's (or a rule's) problems, keyed by form field. */
+  const setErrors = (fe: FieldErrors) => live.refuse(Object.fromEntries(Object.entries(fe).map(([k, v]) => [k === '_form' ? k : fieldOf(k), v])));
 
   // The placement check follows the network choice, before anything is saved.
   useEffect(() => {
@@ -100,20 +109,17 @@ export function BondWizard({ o, dc, bond, onClose }: { o: BondsOverview; dc: Dat
       if (f.networkIds.length === 0) setPlacement(null);
       return;
     }
-    let live = true;
-    call('bonds.placement', { dcId: dc.id, networkIds: f.networkIds }).then((p) => live && setPlacement(p), (e) => live && setErrors(apiPathErrors(e)));
+    let current = true;
+    call('bonds.placement', { dcId: dc.id, networkIds: f.networkIds }).then((p) => current && setPlacement(p), (e) => current && setErrors(apiPathErrors(e)));
     return () => {
-      live = false;
+      current = false;
     };
   }, [step, f.networkIds, dc.id]);
 
-  /** Schema errors of the steps up to `upTo`. */
+  /** Arms the fields of the steps up to `upTo`; true when none has a schema error. */
   const validate = (upTo: number): boolean => {
-    const r = BondInputSchema.safeParse(toInput());
-    const all = r.success ? {} : zodPathErrors(r.error);
-    const relevant = Object.fromEntries(Object.entries(all).filter(([k]) => stepOf(k) >= 0 && stepOf(k) <= upTo));
-    setErrors(relevant);
-    return Object.keys(relevant).length === 0;
+    live.clearRefusal();
+    return live.check((k) => stepOf(k) >= 0 && stepOf(k) <= upTo);
   };
 
   /** Shows main's problems on their fields and goes back to the first step that has one. */
@@ -131,7 +137,7 @@ export function BondWizard({ o, dc, bond, onClose }: { o: BondsOverview; dc: Dat
       await fn();
     } catch (e) {
       const fe = Object.fromEntries(Object.entries(apiPathErrors(e)).map(([k, v]) => [k === '_form' ? k : fieldOf(k), v]));
-      setErrors(fe);
+      live.refuse(fe);
       const s = Object.keys(fe).map(stepOf).filter((x) => x >= 0);
       if (s.length) setStep(Math.min(...s));
     } finally {
@@ -167,7 +173,6 @@ export function BondWizard({ o, dc, bond, onClose }: { o: BondsOverview; dc: Dat
         const pv = await call('bonds.preview', toInput());
         setPreview(pv);
         if (pv.problems.length) return showProblems(pv.problems);
-        setErrors({});
         setStep(REVIEW);
       });
     }

@@ -1,7 +1,8 @@
 // The bonds of a data center: networks, connections, paths applied; the path matrix, edit, export,
 // and removal (the logouts are planned and applied first when paths are applied on hosts).
 import { useEffect, useState } from 'react';
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, Paper, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { Alert, Button, Paper, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import { FormDialog } from '../../components/FormDialog';
 import type { BondsOverview, BondView, DataCenterView } from '../../../../shared/domain/bond';
 import type { PlanView } from '../../../../shared/plan';
 import { call } from '../../api/client';
@@ -11,30 +12,30 @@ import { RemoveDialog } from './RemoveDialog';
 import { ExportButton } from './ExportDialog';
 import { namer } from './api';
 
-/** Bonds with paths on hosts: first the plan that logs them out, then the record goes. */
+/** Bonds with paths on hosts: first the plan that logs them out (a job), then the record goes. */
 function RemoveAppliedBond({ bond, onClose, onDone }: { bond: BondView; onClose: () => void; onDone: () => void }) {
   const [plan, setPlan] = useState<PlanView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [loggedOut, setLoggedOut] = useState(false);
+  const [busy, setBusy] = useState(false);
   const load = () => {
     setError(null);
     call('bonds.planApply', { bondId: bond.id, remove: true }).then(setPlan, (e: Error) => setError(e.message));
   };
   useEffect(load, [bond.id]);
+  const remove = () => {
+    setBusy(true);
+    call('bonds.remove', { id: bond.id, confirm: true }).then(onDone, (e: Error) => setError(e.message)).finally(() => setBusy(false));
+  };
   return (
-    <Dialog open onClose={onClose} aria-labelledby="bonds-unapply-title" maxWidth="md" fullWidth>
-      <DialogTitle id="bonds-unapply-title">Remove bond {bond.name}: log its paths out first</DialogTitle>
-      <DialogContent>
-        <Typography variant="body2" sx={{ mb: 2 }}>
-          {bond.appliedPaths} path(s) of this bond are logged in on the hosts. This plan logs them out (a connection another bond or a storage domain still uses stays); then Portico forgets the bond.
-        </Typography>
-        {error && <Alert severity="error" sx={{ mb: 2 }}>{error}</Alert>}
-        {plan && <PlanRunner plan={plan} onReplan={load} applyLabel="Log the paths out" />}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onClose}>Close</Button>
-        <Button color="error" onClick={() => call('bonds.remove', { id: bond.id, confirm: true }).then(onDone, (e: Error) => setError(e.message))}>Remove the bond’s record</Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog title={`Remove bond ${bond.name}: log its paths out first`} onClose={onClose} closeLabel="Close"
+      onSubmit={loggedOut ? remove : undefined} submitLabel="Remove the bond’s record" busy={busy}>
+      <Typography variant="body2" sx={{ mb: 2 }}>
+        {bond.appliedPaths} path(s) of this bond are logged in on the hosts. This plan logs them out (a connection another bond or a storage domain still uses stays); then Portico forgets the bond.
+      </Typography>
+      {error && <Alert severity="error" sx={{ mb: 2 }}>{error}</Alert>}
+      {plan && <PlanRunner plan={plan} onReplan={load} applyLabel="Log the paths out" onFinished={(j) => setLoggedOut(j.state === 'succeeded')} />}
+    </FormDialog>
   );
 }
 
@@ -66,7 +67,7 @@ export function BondsSection({ o, dc, onChanged }: { o: BondsOverview; dc: DataC
             {bonds.map((b) => (
               <TableRow key={b.id} aria-label={`bond ${b.name}`}>
                 <TableCell>
-                  <Typography sx={{ fontWeight: 600 }}>{b.name}</Typography>
+                  <Typography sx={{ fontWeight: 600, whiteSpace: 'nowrap' }}>{b.name}</Typography>
                   {b.description && <Typography variant="caption" color="text.secondary">{b.description}</Typography>}
                 </TableCell>
                 <TableCell>{b.networkIds.map((id) => n.network(id)).join(', ')}</TableCell>

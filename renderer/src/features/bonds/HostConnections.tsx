@@ -37,8 +37,8 @@ function VdsmEntries({ h }: { h: PreviewHost }) {
         </TableBody>
       </Table>
       <Typography variant="caption" color="text.secondary" component="div" sx={{ mt: 1 }}>As JSON (StoragePool.connectStorageServer, domainType 3):</Typography>
-      <Paper variant="outlined" component="pre" aria-label={`connectStorageServer JSON of ${h.name}`} sx={{ p: 1.5, m: 0, fontSize: 12, overflow: 'auto', maxHeight: 260 }}>
-        {JSON.stringify(h.vdsm, null, 1)}
+      <Paper variant="outlined" component="pre" aria-label={`connectStorageServer JSON of ${h.name}`} sx={{ p: 1.5, m: 0, fontSize: 12, overflow: 'auto', maxHeight: 260, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+        {`[\n${h.vdsm.map((e) => `  ${JSON.stringify(e)}`).join(',\n')}\n]`}
       </Paper>
     </>
   );

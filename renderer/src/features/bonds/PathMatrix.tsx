@@ -15,7 +15,7 @@ import type { BondsOverview, CellState, HostBondState, MatrixCell, MatrixView } 
 import { formatSize } from '../../../../shared/domain/target';
 import { call } from '../../api/client';
 import { RefreshLoop, type RefreshLoopState } from './refresh-loop';
-import { CELL_WORDS, HOST_WORDS, cellText, layout, worst, type MatrixColumn } from './matrix-model';
+import { CELL_WORDS, HOST_WORDS, cellText, cellWhy, layout, worst, type MatrixColumn } from './matrix-model';
 import { ExportButton } from './ExportDialog';
 
 const INTERVALS = [
@@ -47,7 +47,7 @@ function CellView({ host, col, paths, selected, onSelect }: { host: string; col:
   const look = CELL_LOOK[s];
   return (
     <TableCell aria-label={text} data-state={s} sx={{ p: 0.75 }}>
-      <Tooltip title={<Box sx={{ whiteSpace: 'pre-line' }}>{text.replace(/^[^:]+: /, '').replace(/; /g, '\n')}</Box>}>
+      <Tooltip title={<Box sx={{ whiteSpace: 'pre-line' }}>{cellWhy(paths)}</Box>}>
         <Chip
           icon={look.icon}
           color={look.color}
@@ -163,7 +163,7 @@ export function PathMatrix({ o, bondId }: { o: BondsOverview; bondId: string }) 
       <Stack direction="row" spacing={2} sx={{ alignItems: 'center', flexWrap: 'wrap' }} useFlexGap>
         <Typography variant="h6" component="h2" sx={{ flexGrow: 1 }}>Path matrix{bond ? ` of bond ${bond.name}` : ''}</Typography>
         <Typography variant="body2" color="text.secondary" data-testid="matrix-checked-at" data-at={view?.at ?? ''}>
-          {view?.at ? `Checked at ${new Date(view.at).toLocaleTimeString()}${view.elapsedMs !== null ? ` in ${(view.elapsedMs / 1000).toFixed(1)} s` : ''}` : 'Not checked yet'}
+          {view?.at ? `Checked at ${new Date(view.at).toLocaleTimeString()}${view.elapsedMs !== null ? ` in ${view.elapsedMs < 1000 ? `${view.elapsedMs} ms` : `${(view.elapsedMs / 1000).toFixed(1)} s`}` : ''}` : 'Not checked yet'}
         </Typography>
         <TextField select size="small" label="Refresh" value={every} onChange={(e) => setEvery(Number(e.target.value))} sx={{ width: 180 }}>
           {INTERVALS.map((i) => <MenuItem key={i.value} value={i.value}>{i.label}</MenuItem>)}

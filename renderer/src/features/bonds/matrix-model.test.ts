@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MatrixCell, MatrixView } from '../../../../shared/domain/bond';
-import { cellText, layout, worst } from './matrix-model';
+import { cellText, cellWhy, layout, worst } from './matrix-model';
 
 const IQN = 'iqn.2026-12.lab.portico:bond';
 function cell(hostId: string, networkId: string, portal: string, state: MatrixCell['state'], message: string): MatrixCell {
@@ -47,5 +47,10 @@ describe('path matrix layout', () => {
     expect(worst([ok])).toBe('ok');
     const { columns } = layout(view);
     expect(cellText('hv1', columns[1], [view.cells[0]])).toBe(`hv1 on B to ${IQN}: path down. 192.0.2.11:3260 via eth2: no answer from 192.0.2.11:3260 within 5 s (TCP)`);
+  });
+
+  it('the tooltip gives the state, then one line per portal with its reason', () => {
+    const down = { ...view.cells[1], state: 'failed' as const, portal: '203.0.113.12:3260', message: 'connection refused' };
+    expect(cellWhy([view.cells[1], down])).toBe('path down.\n203.0.113.11:3260 via eth1: logged in, 1 LUN\n203.0.113.12:3260 via eth1: connection refused');
   });
 });

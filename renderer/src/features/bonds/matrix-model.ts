@@ -71,7 +71,12 @@ export function layout(v: MatrixView): { columns: MatrixColumn[]; rows: MatrixRo
   return { columns, rows };
 }
 
-/** A cell's accessible name and tooltip: who, where, the state and why, in words. */
+/** A cell's tooltip: the state, then each portal's reason on its own line. */
+export function cellWhy(paths: MatrixCell[]): string {
+  return [`${CELL_WORDS[worst(paths)]}.`, ...paths.map((p) => `${p.portal}${p.nic ? ` via ${p.nic}` : ''}: ${p.message}`)].join('\n');
+}
+
+/** A cell's accessible name: who, where, the state and why, in words. */
 export function cellText(host: string, col: MatrixColumn, paths: MatrixCell[] | null): string {
   const head = `${host} on ${col.networkName} to ${col.iqn}`;
   if (!paths) return `${head}: not part of the bond for this host`;
