@@ -3,8 +3,8 @@
 // (the lab is shared by every test of the run).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { execOnHost, hostPath, killAndWait } from './hosts';
-import { sshdPids, startSshd, startTgtd as startTgtdDaemon, tgtdPids } from './lab';
+import { execOnHost, findDaemonPids, hostPath, killAndWait } from './hosts';
+import { sshdPids, startLibvirtd as startLibvirtdDaemon, startSshd, startTgtd as startTgtdDaemon, tgtdPids } from './lab';
 import type { LabHostInfo, LabNet } from './labinfo';
 import { run, waitFor } from './util';
 
@@ -145,4 +145,25 @@ export async function fillStorage(host: LabHostInfo, leaveBytes = 0): Promise<{ 
 /** Undo fillStorage. */
 export async function freeStorage(host: LabHostInfo): Promise<void> {
   rmSync(hostPath(host, `${requireStorage(host)}/${FILL_FILE}`), { force: true });
+}
+
+/** The host's libvirtd pids (the lab's daemon, /usr/sbin/libvirtd). */
+export function libvirtdPids(host: LabHostInfo): number[] {
+  return findDaemonPids(host, '/usr/sbin/libvirtd', () => true);
+}
+
+/** Stop the host's libvirtd (SIGTERM, then SIGKILL): virsh gets "failed to connect to the hypervisor". Defined secrets stay in /etc/libvirt/secrets. */
+export async function stopLibvirtd(host: LabHostInfo): Promise<void> {
+  if (!host.libvirt) throw new Error(`${host.name} runs no libvirtd`);
+  const pids = libvirtdPids(host);
+  if (pids.length === 0) return;
+  await killAndWait(pids, 5000);
+  rmSync(hostPath(host, '/run/libvirt/libvirt-sock'), { force: true });
+}
+
+/** Start the host's libvirtd again (idempotent). */
+export async function startLibvirtd(host: LabHostInfo): Promise<void> {
+  if (!host.libvirt) throw new Error(`${host.name} runs no libvirtd`);
+  if (libvirtdPids(host).length > 0) return;
+  await startLibvirtdDaemon(host);
 }

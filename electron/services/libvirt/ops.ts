@@ -3,9 +3,29 @@
 // private secret Portico did not set has a value nobody can read back, so that set is
 // irreversible), undefine; and the per-host read-back check (virsh secret-list).
 import { z } from 'zod';
-import type { CheckKind, CheckOutcome, Operation, OperationKind, VerifyOutcome } from '../jobs/operation';
+import type { BatchOutcome, CheckKind, CheckOutcome, OpContext, Operation, OperationKind, VerifyOutcome } from '../jobs/operation';
 import type { RemoteHosts } from '../remote/script';
-import { defineSecret, readHostSecrets, setSecretValue, undefineSecret } from './virsh';
+import { defineSecret, readHostSecrets, secretPresent, setSecretValue, undefineSecret, VirshRefused } from './virsh';
+
+/**
+ * Runs ops one by one: a refusal by virsh (it ran and said no: libvirtd down, bad XML) is a plain
+ * failure with nothing to undo; a lost connection or timeout stays a throw (in doubt, verified).
+ */
+function refusalsFail<P>(apply: (p: P, host: string, ctx: OpContext) => Promise<unknown>) {
+  return async (ps: P[], host: string, ctx: OpContext): Promise<BatchOutcome[]> => {
+    const out: BatchOutcome[] = ps.map(() => ({ ok: null }));
+    for (const [i, p] of ps.entries()) {
+      try {
+        out[i] = { ok: true, output: await apply(p, host, ctx) };
+      } catch (e) {
+        if (!(e instanceof VirshRefused)) throw e;
+        out[i] = { ok: false, error: e.message };
+        break;
+      }
+    }
+    return out;
+  };
+}
 
 export const SECRET_DEFINE = 'libvirt.secret.define';
 export const SECRET_SET = 'libvirt.secret.set';
@@ -51,8 +71,7 @@ export function libvirtSecretKinds(hosts: RemoteHosts, memory: SecretMemory) {
     },
     inverse: (p, host): Operation[] => [{ kind: SECRET_UNDEFINE, host, params: { uuid: p.uuid, usage: p.usage, data: false } }],
     async verify(p, host, ctx): Promise<VerifyOutcome> {
-      const { row } = await listedOn(host, p.uuid, p.usage, ctx.signal);
-      return row ? { applied: true } : { applied: false };
+      return (await secretPresent(hosts, host, p.uuid, ctx.signal)).present ? { applied: true } : { applied: false };
     },
   };
 
@@ -93,8 +112,7 @@ export function libvirtSecretKinds(hosts: RemoteHosts, memory: SecretMemory) {
     },
     inverse: (p): Operation[] | null => (p.data ? null : []),
     async verify(p, host, ctx): Promise<VerifyOutcome> {
-      const { row } = await listedOn(host, p.uuid, p.usage, ctx.signal);
-      return row ? { applied: false } : { applied: true };
+      return (await secretPresent(hosts, host, p.uuid, ctx.signal)).present ? { applied: false } : { applied: true };
     },
   };
 
@@ -113,5 +131,8 @@ export function libvirtSecretKinds(hosts: RemoteHosts, memory: SecretMemory) {
     },
   };
 
+  define.applyBatch = refusalsFail(define.apply.bind(define));
+  set.applyBatch = refusalsFail(set.apply.bind(set));
+  undefine.applyBatch = refusalsFail(undefine.apply.bind(undefine));
   return { define, set, undefine, listed };
 }

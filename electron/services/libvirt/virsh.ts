@@ -109,10 +109,13 @@ if virsh secret-list 2>/dev/null | awk -v u="$1" '$1 == u { f = 1 } END { exit !
   virsh secret-list >/dev/null || exit 3; echo "secret $1 is not defined"; fi
 `;
 
+/** virsh ran and refused (non-zero exit): nothing took effect, unlike a lost connection (in doubt). */
+export class VirshRefused extends Error {}
+
 async function run(hosts: RemoteHosts, hostId: string, what: string, script: string, args: string[], input: string | undefined, signal?: AbortSignal): Promise<string> {
   const r = hosts.runner(hostId);
   const res = await runScript(r, script, args, { sudo: true, signal, input, timeoutMs: 30_000 });
-  if (res.code !== 0) throw new Error(`${what} on ${r.label} failed: ${libvirtReason(res.stderr || res.stdout)}`);
+  if (res.code !== 0) throw new VirshRefused(`${what} on ${r.label} failed: ${libvirtReason(res.stderr || res.stdout)}`);
   return res.stdout;
 }
 
@@ -124,3 +127,18 @@ export const setSecretValue = (hosts: RemoteHosts, hostId: string, uuid: string,
 
 export const undefineSecret = (hosts: RemoteHosts, hostId: string, uuid: string, signal?: AbortSignal) =>
   run(hosts, hostId, `virsh secret-undefine ${uuid}`, UNDEFINE, [uuid], undefined, signal);
+
+// Whether the secret exists: from virsh; when libvirtd cannot be reached, from the secret driver's
+// persistent store (/etc/libvirt/secrets/UUID.xml), so a define refused by a stopped daemon is known
+// not to have happened.
+const PRESENT = `if out=$(virsh secret-list 2>&1); then printf '%s\\n' "$out" | awk -v u="$1" '$1 == u { f = 1 } END { print (f ? "listed yes" : "listed no") }'
+else if [ -e "/etc/libvirt/secrets/$1.xml" ]; then echo "disk yes"; else echo "disk no"; fi; fi
+`;
+
+export async function secretPresent(hosts: RemoteHosts, hostId: string, uuid: string, signal?: AbortSignal): Promise<{ present: boolean; from: 'virsh' | 'disk' }> {
+  const r = hosts.runner(hostId);
+  const res = await runScript(r, PRESENT, [uuid], { sudo: true, signal, timeoutMs: 30_000 });
+  const m = /^(listed|disk) (yes|no)$/m.exec(res.stdout);
+  if (res.code !== 0 || !m) throw new Error(`cannot tell whether secret ${uuid} exists on ${r.label}: ${res.stderr.trim() || res.stdout.trim() || `exit ${res.code}`}`);
+  return { present: m[2] === 'yes', from: m[1] === 'listed' ? 'virsh' : 'disk' };
+}
