@@ -51,6 +51,8 @@ export class DatastoresPage extends NavPage {
   /** Full page in the light and in the dark scheme: NAME-light.png, NAME-dark.png. */
   async shots(name: string, fullPage = true): Promise<void> {
     mkdirSync(SCREEN_DIR, { recursive: true });
+    // From the top: a full-page shot of a scrolled page draws the sticky app bar mid-page.
+    if (fullPage) await this.page.evaluate(() => window.scrollTo(0, 0));
     for (const colorScheme of ['light', 'dark'] as const) {
       await this.page.emulateMedia({ colorScheme });
       await this.page.waitForTimeout(150);

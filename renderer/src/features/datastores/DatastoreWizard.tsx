@@ -158,6 +158,14 @@ export function DatastoreWizard({ frontendId, drivers, hosts, onClose }: { front
     }
   };
 
+  const portalChips = libvirt && (portals.data?.length ?? 0) > 0 && (
+    <Stack key="portals" direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap', alignItems: 'center', mt: -0.5 }} aria-label="Portals Portico manages">
+      <Typography variant="body2" color="text.secondary">Portals of servers Portico manages:</Typography>
+      {portals.data!.map((p) => (
+        <Chip key={`${p.serverId}:${p.portal}`} size="small" label={`${p.serverName}: ${p.portal}`} color={f.portal === p.portal ? 'primary' : 'default'} onClick={() => set({ portal: p.portal })} />
+      ))}
+    </Stack>
+  );
   const shown = new Set(fields.filter((d) => !d.when || d.when(f)).map((d) => d.errorKey ?? d.key));
   const loose = Object.entries(errors).filter(([k]) => k !== '_form' && !shown.has(k));
   const job = runner.job;
@@ -206,15 +214,7 @@ export function DatastoreWizard({ frontendId, drivers, hosts, onClose }: { front
               <Box component="ul" sx={{ m: 0, pl: 2.5 }}>{SEED_WARNINGS.map((w) => <li key={w}>{w}</li>)}</Box>
             </Alert>
           )}
-          <FieldList fields={fields} form={f} set={set} errors={errors} />
-          {libvirt && (portals.data?.length ?? 0) > 0 && (
-            <Stack direction="row" spacing={1} useFlexGap sx={{ flexWrap: 'wrap', alignItems: 'center', mt: -1 }} aria-label="Portals Portico manages">
-              <Typography variant="body2" color="text.secondary">Portals of servers Portico manages:</Typography>
-              {portals.data!.map((p) => (
-                <Chip key={`${p.serverId}:${p.portal}`} size="small" label={`${p.serverName}: ${p.portal}`} color={f.portal === p.portal ? 'primary' : 'default'} onClick={() => set({ portal: p.portal })} />
-              ))}
-            </Stack>
-          )}
+          <FieldList fields={fields} form={f} set={set} errors={errors} after={{ portal: portalChips }} />
           {libvirt && f.chap && <SecretHosts cluster={chosenCluster} hosts={hosts} />}
           {clusters.isError && <Alert severity="error">Clusters could not be read: {(clusters.error as Error).message}</Alert>}
           {!libvirt && (
@@ -235,12 +235,13 @@ export function DatastoreWizard({ frontendId, drivers, hosts, onClose }: { front
               {rendered.exportOnlyReason} Download the template and register it on a front-end that ships the driver (onedatastore create FILE).
             </Alert>
           )}
-          {rendered.warnings.length > 0 && (
+          {rendered.exportOnly && rendered.warnings.length > 0 && (
             <Alert severity="info" aria-label="Notes">
               <Box component="ul" sx={{ m: 0, pl: 2.5 }}>{rendered.warnings.map((w) => <li key={w}>{w}</li>)}</Box>
             </Alert>
           )}
-          <TemplateText title="Datastore template" text={rendered.text} />
+          {/* With a plan, its review shows the template (an artifact) and the warnings. */}
+          {(rendered.exportOnly || !plan) && <TemplateText title="Datastore template" text={rendered.text} />}
           {!libvirt && check && !check.ok && <ServerCheck check={check} />}
           {plan && <PlanReview plan={plan} gate={gate} />}
           {runner.error && (

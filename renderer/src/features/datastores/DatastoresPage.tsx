@@ -95,10 +95,10 @@ function DatastoreCard({ ds, onDialog }: { ds: DatastoreView; onDialog: (d: Dial
             {` · cluster ${ds.clusterIds.join(', ') || '-'}`}
           </Typography>
         </Box>
-        {ds.iscsi && <Button onClick={() => onDialog({ kind: 'images', ds })}>Register images</Button>}
-        <Button color="error" onClick={() => onDialog({ kind: 'delete-ds', ds })}>Delete</Button>
+        <Button onClick={() => onDialog({ kind: 'images', ds })} sx={{ whiteSpace: 'nowrap', flexShrink: 0 }}>Register images</Button>
+        <Button color="error" onClick={() => onDialog({ kind: 'delete-ds', ds })} sx={{ flexShrink: 0 }}>Delete</Button>
       </Stack>
-      {ds.iscsi ? <ImagesTable ds={ds} onDialog={onDialog} /> : <Typography variant="body2" color="text.secondary" sx={{ px: 2, pb: 2 }}>Not an iSCSI datastore: its images are not mapped.</Typography>}
+      <ImagesTable ds={ds} onDialog={onDialog} />
     </Paper>
   );
 }
@@ -160,6 +160,7 @@ export function DatastoresPage() {
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const feHosts = (hosts.data ?? []).filter((h) => h.roles.includes('one-frontend'));
   const view = list.data;
+  const iscsi = view?.datastores.filter((d) => d.iscsi) ?? [];
 
   return (
     <>
@@ -186,13 +187,18 @@ export function DatastoresPage() {
           {creating && fe && <DatastoreWizard frontendId={fe.hostId} drivers={view?.drivers ?? null} hosts={hosts.data ?? []} onClose={() => { setCreating(false); void list.refetch(); }} />}
           {view && !creating && (
             <>
-              {view.datastores.length === 0 ? (
-                <EmptyState title="No datastores on this front-end" action={<Button variant="contained" onClick={() => setCreating(true)}>Create datastore</Button>}>
+              {view.datastores.filter((d) => !d.iscsi).length > 0 && (
+                <Typography variant="body2" color="text.secondary">
+                  Other datastores on this front-end (not iSCSI, not mapped here): {view.datastores.filter((d) => !d.iscsi).map((d) => `${d.name} (id ${d.id}, ${d.dsMad || d.type})`).join(', ')}.
+                </Typography>
+              )}
+              {iscsi.length === 0 ? (
+                <EmptyState title="No iSCSI datastore on this front-end" action={<Button variant="contained" onClick={() => setCreating(true)}>Create datastore</Button>}>
                   Create an iSCSI datastore for LUNs you made on the Targets page; Portico defines the CHAP secret on every KVM host and registers it with oned.
                 </EmptyState>
               ) : (
                 <Stack spacing={2} role="table" aria-label="Datastores">
-                  {view.datastores.map((ds) => <DatastoreCard key={ds.id} ds={ds} onDialog={setDialog} />)}
+                  {iscsi.map((ds) => <DatastoreCard key={ds.id} ds={ds} onDialog={setDialog} />)}
                 </Stack>
               )}
               <Orphans datastores={view.datastores} luns={view.orphanLuns} onDialog={setDialog} />

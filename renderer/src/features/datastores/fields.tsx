@@ -1,6 +1,7 @@
 // Fields declared once: each form of this feature lists its fields as data (key, label, kind,
 // help), and FieldList renders them with the error the shared schema (or main) put under that key.
 // The wizard, the image dialog and the front-end form all go through this one renderer.
+import type { ReactNode } from 'react';
 import { FormControlLabel, MenuItem, Stack, Switch, TextField, Typography } from '@mui/material';
 import type { FieldErrors } from '../../components/form';
 
@@ -77,7 +78,10 @@ function FieldView<F extends Values>({ d, form, set, errors, autoFocus }: { d: F
 }
 
 /** The declared fields that apply to this form state, rows kept together, the first focused. */
-export function FieldList<F extends Values>({ fields, form, set, errors, autoFocus = true }: { fields: FieldDecl<F>[]; form: F; set: (p: Partial<F>) => void; errors: FieldErrors; autoFocus?: boolean }) {
+/** `after`: what to show right below a field (e.g. the portals to pick from under the portal field). */
+export function FieldList<F extends Values>({ fields, form, set, errors, autoFocus = true, after = {} }: {
+  fields: FieldDecl<F>[]; form: F; set: (p: Partial<F>) => void; errors: FieldErrors; autoFocus?: boolean; after?: Partial<Record<keyof F & string, ReactNode>>;
+}) {
   const shown = fields.filter((d) => !d.when || d.when(form));
   const groups: FieldDecl<F>[][] = [];
   for (const d of shown) {
@@ -87,17 +91,20 @@ export function FieldList<F extends Values>({ fields, form, set, errors, autoFoc
   }
   return (
     <Stack spacing={1.5}>
-      {groups.map((g, gi) =>
-        g.length === 1 ? (
-          <FieldView key={g[0].key} d={g[0]} form={form} set={set} errors={errors} autoFocus={autoFocus && gi === 0} />
-        ) : (
-          <Stack key={g[0].key} direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
-            {g.map((d, i) => (
-              <FieldView key={d.key} d={d} form={form} set={set} errors={errors} autoFocus={autoFocus && gi === 0 && i === 0} />
-            ))}
-          </Stack>
-        ),
-      )}
+      {groups.map((g, gi) => (
+        <Stack key={g[0].key} spacing={1}>
+          {g.length === 1 ? (
+            <FieldView d={g[0]} form={form} set={set} errors={errors} autoFocus={autoFocus && gi === 0} />
+          ) : (
+            <Stack direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
+              {g.map((d, i) => (
+                <FieldView key={d.key} d={d} form={form} set={set} errors={errors} autoFocus={autoFocus && gi === 0 && i === 0} />
+              ))}
+            </Stack>
+          )}
+          {g.map((d) => after[d.key]).filter(Boolean)}
+        </Stack>
+      ))}
     </Stack>
   );
 }
