@@ -4,6 +4,7 @@ import labSetup from '../lab/global-setup';
 import { loadLab } from '../lab/labinfo';
 import { startConsoleServer } from './console-server';
 import { startVdsmDoubleOnHv1 } from './vdsm-double';
+import { startOnedDoubleOnFe1 } from './oned-double';
 import { scanStorageServers, watchProcesses } from './secrets';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ export default async function globalSetup(_config: FullConfig) {
   const labTeardown = await labSetup();
   // Hosted-engine specs talk to the VDSM test double on hv1 (nothing happens without the lab).
   const vdsmTeardown = await startVdsmDoubleOnHv1();
+  const onedTeardown = await startOnedDoubleOnFe1();
   const lab0 = loadLab();
   // An SSH client configuration naming stor2, for the "fill from ~/.ssh/config" shortcut.
   const sshDir = mkdtempSync(join(tmpdir(), 'portico-e2e-ssh-'));
@@ -48,6 +50,7 @@ export default async function globalSetup(_config: FullConfig) {
     }
     await server.stop();
     await vdsmTeardown();
+    await onedTeardown();
     await labTeardown();
     if (found.length) throw new Error(`secrets found in plaintext after the e2e run:\n${found.join('\n')}`);
   };

@@ -3,6 +3,7 @@
 // encoding is @foxglove/xmlrpc's Serializer/Deserializer; only the HTTP leg is ours.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Deserializer, serializeMethodCall, type XmlRpcValue } from '@foxglove/xmlrpc';
 import { OnedError } from './errors';
@@ -31,9 +32,11 @@ export async function xmlRpcCall(o: TransportOptions, method: string, params: Xm
     path: url.pathname || '/RPC2',
     method: 'POST',
     headers: { 'Content-Type': 'text/xml', 'Content-Length': body.length, Accept: 'text/xml' },
-    agent: false,
     rejectUnauthorized: o.rejectUnauthorized ?? true,
-    ...(stream ? { createConnection: () => stream as never } : {}),
+    // Node uses createConnection only without an agent; https through the tunnel wraps it in TLS.
+    ...(stream
+      ? { createConnection: () => (url.protocol === 'https:' ? tlsConnect({ socket: stream, servername: host, rejectUnauthorized: o.rejectUnauthorized ?? true }) : stream) as never }
+      : { agent: false }),
     signal,
   });
   const where = `${o.endpoint}${o.tunnel ? ' (through SSH)' : ''}`;
