@@ -6,6 +6,7 @@ import { BondService } from './bond-service';
 import { MatrixService } from './matrix';
 import { allBondKinds, bondKinds } from './ops';
 import { iscsiCellChecker } from './path-check';
+import { routeDevices } from './routes';
 import { BondStore } from './store';
 
 export function bondsFeature({ db, secrets, hostRepo, pool, plans, kinds, paths }: CoreDeps): Feature<typeof bondsCalls> {
@@ -13,7 +14,9 @@ export function bondsFeature({ db, secrets, hostRepo, pool, plans, kinds, paths 
   kinds.add(...allBondKinds(bondKinds({ runner: (h) => pool.runner(h) }, store)));
   const bonds = new BondService(store, hostRepo, plans, pool);
   // Each path is checked from its host: the host opens the TCP stream (see path-check.ts on source binding).
-  const matrix = new MatrixService(store, hostRepo, iscsiCellChecker((s) => pool.forwardOut(s.hostId, s.address, s.port)), paths);
+  const matrix = new MatrixService(store, hostRepo, iscsiCellChecker((s) => pool.forwardOut(s.hostId, s.address, s.port)), paths, {
+    routes: (hostId, addresses) => routeDevices(pool.runner(hostId), addresses),
+  });
   return {
     handlers: {
       'bonds.overview': () => bonds.overview(),

@@ -8,10 +8,12 @@ import { bondFixture, caps, hostRecord } from '../../test-support/bond-fixture';
 import { BondInputSchema } from '../../../shared/domain/bond';
 import { MatrixService } from './matrix';
 import { checkCells, type CellChecker, type CellSpec } from './path-check';
+import { parseRouteDevices, routeDevices } from './routes';
+import { LocalRunner } from '../../test-support/local-runner';
 
 afterEach(() => disposeEngines());
 
-function setup(down: Set<string>) {
+function setup(down: Set<string>, routes?: Record<string, Record<string, string | null>>) {
   const f = bondFixture([]);
   f.hosts.add(
     hostRecord('hv1', ['hypervisor'], caps({ eth1: '203.0.113.21', eth2: '192.0.2.21' }, { initiatorName: 'iqn.1994-05.com.redhat:hv1' })),
@@ -37,7 +39,7 @@ function setup(down: Set<string>) {
     await new Promise((r) => setTimeout(r, 20));
     return { state: 'ok', tcp: true, login: true, luns: [{ lun: 1, guid: '360000000000000000000000000000001', sizeBytes: 1 << 30 }], message: 'logged in; 1 LUN(s) seen', elapsedMs: 20 };
   };
-  const m = new MatrixService(f.store, f.hosts, check, f.paths);
+  const m = new MatrixService(f.store, f.hosts, check, f.paths, routes ? { routes: async (h, addrs) => new Map(addrs.map((a) => [a, routes[h]?.[a] ?? null])) } : {});
   return { ...f, m, bond, a, b, seen, calls: () => calls };
 }
 
@@ -114,5 +116,21 @@ describe('bond path matrix', () => {
     expect(miss.map((c) => `${c.hostId} ${c.nic} ${c.portal}`)).toEqual(['hv2 eth2 192.0.2.11:3260']);
     expect(miss[0].message).toMatch(/eth2 no longer carries B on hv2/);
     expect(v.hosts[1].state).toBe('degraded');
+  });
+
+  it('a path that logs in but leaves the host through another NIC than its bonded one is degraded, in words', async () => {
+    const w = setup(new Set(), { hv1: { '203.0.113.11': 'eth1', '192.0.2.11': 'eth0' }, hv2: { '203.0.113.11': 'eth1', '192.0.2.11': 'eth2' } });
+    const v = await w.m.matrix(w.bond, { refresh: true });
+    expect(states(v)).toEqual({ 'hv1/A': 'ok', 'hv1/B': 'degraded', 'hv2/A': 'ok', 'hv2/B': 'ok' });
+    expect(v.cells.find((c) => c.state === 'degraded')!.message).toMatch(/hv1 routes 192.0.2.11 out of eth0, not eth2: this path does not use the bonded NIC/);
+    expect(v.hosts[0].state).toBe('degraded');
+  });
+
+  it('route devices come from ip route get, run as a script with the addresses as arguments', async () => {
+    expect(parseRouteDevices('192.0.2.11 eth2\n10.0.0.1 \n')).toEqual(new Map([['192.0.2.11', 'eth2'], ['10.0.0.1', null]]));
+    const runner = new LocalRunner();
+    const m = await routeDevices(runner, ['127.0.0.1']);
+    expect(m.get('127.0.0.1')).toBe('lo');
+    expect(runner.argvs[0]).not.toContain('127.0.0.1');
   });
 });

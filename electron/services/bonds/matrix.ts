@@ -11,6 +11,13 @@ import { desiredPaths, type BondHosts, type KeyedPath } from './planner';
 import type { BondStore } from './store';
 
 export const DEFAULT_CELL_TIMEOUT_MS = 5000;
+
+/**
+ * Which netdev the host's kernel routes each address out of (`ip route get`), per host. The check's
+ * TCP stream is opened by sshd, which cannot bind to the bonded NIC (see path-check.ts), so the
+ * matrix asks the routing table whether the path really leaves through the NIC it means.
+ */
+export type RouteProbe = (hostId: string, addresses: string[]) => Promise<Map<string, string | null>>;
 export const DEFAULT_CONCURRENCY = 64;
 
 export class MatrixService {
@@ -22,7 +29,7 @@ export class MatrixService {
     private readonly hosts: BondHosts,
     private readonly check: CellChecker,
     private readonly paths: PathHealthStore,
-    private readonly o: { concurrency?: number } = {},
+    private readonly o: { concurrency?: number; routes?: RouteProbe } = {},
   ) {}
 
   /** The last result (or an unchecked matrix of intended cells); refresh: check now, joining a running check. */
@@ -55,6 +62,7 @@ export class MatrixService {
           hostId: h.host.id, hostName: h.host.name, networkId: p.path.networkId, networkName: this.networkName(p.path.networkId), connectionId: p.path.connectionId,
           iqn: p.path.iqn, address: p.path.address, port: p.path.port, tpgt: p.path.tpgt, nic: p.path.nic,
           chap: conn?.chap && secret ? { user: conn.chap.user, secret } : null,
+          bridge: p.path.netIfaceName !== p.path.nic ? p.path.netIfaceName : null,
           initiatorName: h.host.capabilities?.initiatorName ?? null,
         };
       }),
@@ -95,8 +103,10 @@ export class MatrixService {
   private async refresh(bond: BondView, timeoutMs: number): Promise<MatrixView> {
     const started = performance.now();
     const { specs, missing } = this.intended(bond);
+    const routes = this.routeTable(specs);
     const results = await checkCells(specs, this.check, { concurrency: this.o.concurrency ?? DEFAULT_CONCURRENCY, timeoutMs });
-    const cells: MatrixCell[] = [...specs.map((s, i) => ({ ...this.ids(s), ...results[i] })), ...missing.map((m) => this.missingCell(m))];
+    const table = await routes;
+    const cells: MatrixCell[] = [...specs.map((s, i) => this.routed(s, { ...this.ids(s), ...results[i] }, table.get(s.hostId))), ...missing.map((m) => this.missingCell(m))];
     const at = new Date().toISOString();
     const v = this.view(bond, cells, at, false, Math.round(performance.now() - started));
     this.last.set(bond.id, v);
@@ -106,6 +116,24 @@ export class MatrixService {
       at,
     );
     return v;
+  }
+
+  /** One `ip route get` round per host, alongside the checks; a host that cannot answer is left unannotated. */
+  private async routeTable(specs: CellSpec[]): Promise<Map<string, Map<string, string | null>>> {
+    const out = new Map<string, Map<string, string | null>>();
+    if (!this.o.routes) return out;
+    const byHost = new Map<string, Set<string>>();
+    for (const s of specs) if (s.nic) byHost.set(s.hostId, (byHost.get(s.hostId) ?? new Set()).add(s.address));
+    await Promise.all([...byHost].map(async ([h, addrs]) => out.set(h, await this.o.routes!(h, [...addrs]).catch(() => new Map<string, string | null>()))));
+    return out;
+  }
+
+  /** A path that logs in but leaves the host through another netdev than its bonded NIC is not the path the bond means. */
+  private routed(s: CellSpec, c: MatrixCell, routes: Map<string, string | null> | undefined): MatrixCell {
+    const dev = routes?.get(s.address);
+    if (!s.nic || !dev || dev === s.nic || (s.bridge && dev === s.bridge)) return c;
+    const note = `${s.hostName} routes ${s.address} out of ${dev}, not ${s.nic}: this path does not use the bonded NIC (give ${s.networkName} its own subnet or fix the host's routes)`;
+    return c.state === 'ok' ? { ...c, state: 'degraded', message: `${c.message}; but ${note}` } : { ...c, message: `${c.message}; ${note}` };
   }
 
   private view(bond: BondView, cells: MatrixCell[], at: string | null, running: boolean, elapsedMs: number | null): MatrixView {

@@ -27,6 +27,8 @@ export interface CellSpec {
   tpgt: number;
   nic: string | null;
   chap: { user: string; secret: string } | null;
+  /** Bridged network: the bridge (named after the network) the NIC is enslaved to; routes name it, not the NIC. */
+  bridge?: string | null;
   /** Log in as the host (its ACL entry); null: the console's own name. */
   initiatorName: string | null;
 }
