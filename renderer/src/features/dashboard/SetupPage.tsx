@@ -32,7 +32,7 @@ export function SetupPage() {
         <>
           <Stepper activeStep={SETUP_STEPS.indexOf(current)} alternativeLabel sx={{ mb: 3 }} aria-label="Setup steps">
             {SETUP_STEPS.map((id) => (
-              <Step key={id} completed={p.steps[id].status === 'done'}>
+              <Step key={id} completed={p.steps[id].status === 'done'} data-status={p.steps[id].status}>
                 <StepLabel optional={p.steps[id].status === 'skipped' ? <Typography variant="caption" color="text.secondary">skipped</Typography> : undefined} aria-current={id === current ? 'step' : undefined}>
                   {STEP_LABELS[id]}
                 </StepLabel>

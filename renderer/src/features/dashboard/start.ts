@@ -1,5 +1,5 @@
-// The start page: with no hash in the address, the setup assistant on first run (no host yet and
-// the assistant not finished), the dashboard otherwise. An explicit #/page is always honoured.
+// The start page: with no hash in the address, the setup assistant on first run (no host yet) or
+// while it is under way (a step done or skipped, not finished), the dashboard otherwise. An explicit #/page is always honoured.
 import { useEffect } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../../api/client';
@@ -10,7 +10,8 @@ export function useStartPage(): void {
   const setup = useQuery({ queryKey: ['setup'], queryFn: () => call('setup.get', {}), enabled: bare });
   useEffect(() => {
     if (!bare || !hosts.data || !setup.data) return;
-    const firstRun = hosts.data.length === 0 && !setup.data.finished;
-    window.location.replace(firstRun ? '#/setup' : '#/dashboard');
+    const underWay = Object.values(setup.data.steps).some((x) => x.status !== 'pending');
+    const assistant = !setup.data.finished && (hosts.data.length === 0 || underWay);
+    window.location.replace(assistant ? '#/setup' : '#/dashboard');
   }, [bare, hosts.data, setup.data]);
 }
