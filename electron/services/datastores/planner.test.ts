@@ -29,11 +29,12 @@ let secretsOn: Record<string, HostSecrets['match']>;
 const memory = new Map<string, string>();
 
 const IQN = 'iqn.2026-12.org.example:stor1:vm';
+// Only the fields the mapping reads (the targets feature's view has more).
 const target = (luns: number[], sessions = 0): TargetView => ({
   tid: 1, iqn: IQN, luns: [0, ...luns].map((lun) => ({ lun, path: lun ? `/srv/${lun}` : null, type: lun ? 'disk' : 'controller', sizeBytes: lun * 64 * 1024 ** 2, apparentBytes: null, allocatedBytes: null, readonly: false, scsiId: '', scsiSn: '' })),
   addresses: [], initiators: [], namesOnly: false, openToAll: false, chap: true, mutualChap: false, chapUsers: ['u'], mutualChapUser: null,
   sessions: Array.from({ length: sessions }, (_, i) => ({ nexus: i, initiator: `iqn.1994-05.com.redhat:hv${i + 1}`, alias: null, connections: [] })), persisted: 'in-sync', driftMessages: [],
-});
+}) as Partial<TargetView> as TargetView;
 const index = (t: TargetView): TargetsIndex => ({ byIqn: new Map([[t.iqn, { serverId: 'stor1', serverName: 'stor1', target: t }]]), problems: [] });
 
 function deps(idx: TargetsIndex = index(target([1, 2]))): PlanDeps {
