@@ -59,13 +59,15 @@ const IFACE_READ_SCRIPT = `${PRELUDE}iscsiadm -m iface -I "$1" 2>/dev/null | sed
 
 // $1 iqn $2 portal,tpgt $3 iface $4 chap user (empty: none); the CHAP secret is the first line of
 // stdin. The record file is rewritten with bash builtins only (read/printf), so the secret appears
-// in no argv; it stays 0600 like iscsiadm's own.
+// in no argv; it stays 0600 like iscsiadm's own. open-iscsi keeps records in /etc/iscsi/nodes
+// (Debian) or /var/lib/iscsi/nodes (RHEL); PORTICO_ISCSI_NODE_DIRS overrides that for tests (sudo
+// resets the environment on a host, so there it is always the default).
 const NODE_SCRIPT = `${PRELUDE}IFS= read -r secret || true
 if iscsiadm -m node -T "$1" -p "$2" -I "$3" >/dev/null 2>&1; then echo existed; else iscsiadm -m node -T "$1" -p "$2" -I "$3" -o new >/dev/null || exit $?; echo created; fi
 iscsiadm -m node -T "$1" -p "$2" -I "$3" -o update -n node.startup -v manual >/dev/null || exit $?
 [ -z "$4" ] && exit 0
 f=
-for d in /etc/iscsi/nodes /var/lib/iscsi/nodes; do [ -f "$d/$1/\${2/:/,}/$3" ] && f="$d/$1/\${2/:/,}/$3"; done
+for d in \${PORTICO_ISCSI_NODE_DIRS:-/etc/iscsi/nodes /var/lib/iscsi/nodes}; do [ -f "$d/$1/\${2/:/,}/$3" ] && f="$d/$1/\${2/:/,}/$3"; done
 [ -n "$f" ] || { echo "node record file for $1 $2 ($3) not found" >&2; exit 4; }
 umask 077; t="$f.portico.$$"
 { while IFS= read -r l; do case "$l" in node.session.auth.authmethod*|node.session.auth.username\\ *|node.session.auth.password\\ *) ;; *) printf '%s\\n' "$l";; esac; done < "$f"
