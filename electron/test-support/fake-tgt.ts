@@ -51,6 +51,13 @@ export class FakeTgtDriver implements TargetDriver {
   relogin = false;
   /** Sessions never end after their connections are closed (a stuck initiator): the forced delete's wait times out. */
   stuckSessions = false;
+  /** tgtd's listening portals (address as show prints it: IPv6 in brackets). */
+  portals: { address: string; port: number; tpgt: number }[] = [{ address: '0.0.0.0', port: 3260, tpgt: 1 }];
+  /** Which portal address each initiator address came in on (ss); null = the server cannot tell. */
+  connectionsVia: Map<string, string> | null = new Map();
+  readonly targetsConf = '/etc/tgt/targets.conf';
+  readonly serviceUnit = '/lib/systemd/system/tgt.service';
+  readonly portalDropIn = '/etc/systemd/system/tgt.service.d/portico-portals.conf';
 
   constructor(
     readonly label = 'stor1',
@@ -65,7 +72,7 @@ export class FakeTgtDriver implements TargetDriver {
 
   async readState(): Promise<TargetState> {
     this.calls.push('show');
-    return { targets: structuredClone(this.targets), accounts: [...this.accounts], portals: [{ address: '0.0.0.0', port: 3260, tpgt: 1 }] };
+    return { targets: structuredClone(this.targets), accounts: [...this.accounts], portals: structuredClone(this.portals) };
   }
 
   async readSystem(): Promise<{ version: string; system: TgtSystem }> {
@@ -180,13 +187,34 @@ export class FakeTgtDriver implements TargetDriver {
         if (!t) return noTarget;
         if (t.luns.some((l) => l.lun === op.lun)) return 'tgtadm: this logical unit number already exists';
         if (!this.storage.has(op.path)) return 'tgtadm: invalid request';
-        t.luns.push(lun(op.lun, op.path));
+        // tgtd reads the backing store's size when the LUN is added (show prints decimal MB).
+        t.luns.push({ ...lun(op.lun, op.path), sizeBytes: Math.floor(this.storage.get(op.path)!.size / 1e6) * 1e6 });
         return null;
       case 'lun-delete': {
         if (!t) return noTarget;
         const i = t.luns.findIndex((l) => l.lun === op.lun);
         if (i < 0) return "tgtadm: can't find the logical unit";
         t.luns.splice(i, 1);
+        return null;
+      }
+      case 'lun-reread': {
+        const l = t?.luns.find((x) => x.lun === op.lun);
+        if (!l) return "tgtadm: can't find the logical unit";
+        const b = this.storage.get(op.path);
+        if (l.path !== op.path || !b) return 'tgtadm: invalid request';
+        l.sizeBytes = Math.floor(b.size / 1e6) * 1e6;
+        return null;
+      }
+      case 'portal-new': case 'portal-delete': {
+        const i = this.portals.findIndex((p) => `${p.address}:${p.port}` === op.portal);
+        if (op.op === 'portal-new') {
+          if (i >= 0) return 'tgtadm: this portal already exists';
+          const c = op.portal.lastIndexOf(':');
+          this.portals.push({ address: op.portal.slice(0, c), port: Number(op.portal.slice(c + 1)), tpgt: 1 });
+        } else {
+          if (i < 0) return 'tgtadm: invalid request';
+          this.portals.splice(i, 1);
+        }
         return null;
       }
       case 'lun-params': {
@@ -298,6 +326,34 @@ export class FakeTgtDriver implements TargetDriver {
 
   async replayConf(): Promise<string> {
     return '';
+  }
+
+  async resizeFile(path: string, from: number, to: number, allocate: boolean): Promise<void> {
+    this.calls.push(`resize ${path} ${from}->${to}${allocate ? ' allocated' : ''}`);
+    const f = this.storage.get(path);
+    if (!f) throw new Error(`stat: cannot statx '${path}': No such file or directory`);
+    if (f.size === to) return;
+    if (f.size !== from) throw new Error(`${path} is ${f.size} bytes, not ${from} as planned: it changed since the plan was built`);
+    if (allocate && to > from) f.allocated += to - from;
+    else if (to < from) f.allocated = Math.min(f.allocated, to);
+    f.size = to;
+  }
+
+  async lvExtend(vg: string, lv: string, bytes: number): Promise<void> {
+    this.calls.push(`lvextend ${vg}/${lv} ${bytes}`);
+    const f = this.storage.get(`/dev/${vg}/${lv}`);
+    if (!f) throw new Error(`lvextend: ${vg}/${lv} not found`);
+    if (f.size < bytes) Object.assign(f, { size: bytes, allocated: bytes });
+  }
+
+  async iscsiConnections(ports: readonly number[]): Promise<{ local: string; localPort: number; peer: string }[] | null> {
+    if (!this.connectionsVia) return null;
+    return this.targets.flatMap((t) => t.sessions.flatMap((s) => s.connections.map((c) => ({ local: this.connectionsVia!.get(c.address) ?? this.portals[0]?.address ?? '0.0.0.0', localPort: ports[0] ?? 3260, peer: c.address }))));
+  }
+
+  async systemdReload(): Promise<string> {
+    this.calls.push('systemctl daemon-reload');
+    return 'systemctl daemon-reload done';
   }
 
   /** An initiator logged in to the target (tgtd's I_T nexus with one connection per address). */

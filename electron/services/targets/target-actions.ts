@@ -13,10 +13,12 @@ import type { PlanRegistry } from '../jobs/registry';
 import type { JobRunner } from '../jobs/runner';
 import type { SecretStore } from '../secrets';
 import type { TargetService } from './target-service';
+import type { Plan } from '../jobs/operation';
+import { readTargetDetail } from './tgt/detail';
+import { readPortalsView } from './tgt/portals';
+import { planAdopt, planBulk, planChap, planLunReadonly, planLunRemove, planLunResize, planPortal, planRename, planSessionClose } from './tgt/planner';
 
-const notYet = (what: string): never => {
-  throw new PorticoError('not-implemented', `${what} is not implemented yet.`);
-};
+const revealKey = (planId: string) => `targets.chap-reveal:${planId}`;
 
 export class TargetActions {
   constructor(
@@ -30,6 +32,8 @@ export class TargetActions {
       // Which targets a plan touches: the detail page lists the jobs of those plans.
       `CREATE TABLE target_plans (plan_id TEXT NOT NULL, server_id TEXT NOT NULL, iqn TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (plan_id, iqn));
        CREATE INDEX target_plans_by_target ON target_plans (server_id, iqn);`,
+      // A CHAP secret main generated, shown once after its job succeeded: the secret itself is in the SecretStore.
+      `CREATE TABLE chap_reveals (plan_id TEXT PRIMARY KEY, server_id TEXT NOT NULL, iqn TEXT NOT NULL, user TEXT NOT NULL, mutual INTEGER NOT NULL, created_at TEXT NOT NULL, revealed_at TEXT);`,
     ]);
   }
 
@@ -43,40 +47,74 @@ export class TargetActions {
     return view;
   }
 
-  detail(_r: TargetRef): Promise<TargetDetailView> {
-    return notYet('targets.detail');
+  private register(serverId: string, iqns: readonly string[], plan: Promise<Plan>): Promise<PlanView> {
+    return this.track(serverId, iqns, plan.then((p) => this.plans.register(p)));
   }
-  planLunResize(_i: LunResizeSpec): Promise<PlanView> {
-    return notYet('Resizing a LUN');
+
+  async detail(r: TargetRef): Promise<TargetDetailView> {
+    const base = await readTargetDetail(this.targets.driver(r.serverId), r.serverId, r.iqn);
+    const jobs = this.db.prepare(
+      `SELECT j.id, j.title, j.state, j.started_at AS startedAt, j.finished_at AS finishedAt FROM target_plans p JOIN jobs j ON j.plan_id = p.plan_id
+       WHERE p.server_id = ? AND p.iqn = ? ORDER BY j.started_at DESC LIMIT 50`,
+    ).all(r.serverId, r.iqn) as TargetDetailView['jobs'];
+    return { ...base, jobs };
   }
-  planLunRemove(_i: LunRemoveSpec): Promise<PlanView> {
-    return notYet('Removing a LUN');
+
+  planLunResize(i: LunResizeSpec): Promise<PlanView> {
+    return this.register(i.serverId, [i.iqn], planLunResize(this.targets.ctx(i.serverId), i));
   }
-  planLunReadonly(_i: LunReadonlySpec): Promise<PlanView> {
-    return notYet('Read-only LUNs');
+  planLunRemove(i: LunRemoveSpec): Promise<PlanView> {
+    return this.register(i.serverId, [i.iqn], planLunRemove(this.targets.ctx(i.serverId), i));
   }
-  planChap(_i: ChapActionSpec): Promise<PlanView> {
-    return notYet('CHAP on an existing target');
+  planLunReadonly(i: LunReadonlySpec): Promise<PlanView> {
+    return this.register(i.serverId, [i.iqn], planLunReadonly(this.targets.ctx(i.serverId), i));
   }
-  chapReveal(_jobId: string): ChapRevealView {
-    return notYet('Showing a generated CHAP secret');
+
+  async planChap(i: ChapActionSpec): Promise<PlanView> {
+    const { plan, generated } = await planChap(this.targets.ctx(i.serverId), i);
+    const view = await this.track(i.serverId, [i.iqn], Promise.resolve(this.plans.register(plan)));
+    if (generated) {
+      this.secrets.set(revealKey(view.id), generated.secret);
+      this.db.prepare('INSERT INTO chap_reveals (plan_id, server_id, iqn, user, mutual, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(view.id, i.serverId, i.iqn, generated.user, generated.mutual ? 1 : 0, view.createdAt);
+    }
+    return view;
   }
-  planSessionClose(_i: SessionCloseSpec): Promise<PlanView> {
-    return notYet('Closing sessions');
+
+  /**
+   * The generated secret of a CHAP add/rotate job, exactly once and only after the job succeeded
+   * (before that the secret is not in use; after it, it is forgotten here: tgtd and the 0600 conf
+   * file on the server hold it).
+   */
+  chapReveal(jobId: string): ChapRevealView {
+    const job = this.jobs.get(jobId);
+    const row = this.db.prepare('SELECT plan_id, iqn, user, mutual, revealed_at FROM chap_reveals WHERE plan_id = ?').get(job.planId) as
+      { plan_id: string; iqn: string; user: string; mutual: number; revealed_at: string | null } | undefined;
+    if (!row) throw new PorticoError('not-found', 'Job: this job did not generate a CHAP secret (only CHAP add without a typed secret, and rotate, do).', 'jobId');
+    if (row.revealed_at) throw new PorticoError('already-revealed', `Job: the secret of ${row.user} was shown once already (${row.revealed_at}) and then forgotten by the console; rotate it again to get a new one.`, 'jobId');
+    if (job.state !== 'succeeded') throw new PorticoError('job-not-succeeded', `Job: the job is ${job.state}; the secret is shown only after the job succeeded (until then it is not in use).`, 'jobId');
+    const secret = this.secrets.get(revealKey(row.plan_id));
+    this.db.prepare('UPDATE chap_reveals SET revealed_at = ? WHERE plan_id = ?').run(new Date().toISOString(), row.plan_id);
+    this.secrets.delete(revealKey(row.plan_id));
+    if (secret === null) throw new PorticoError('not-found', 'Job: the generated secret is no longer stored; rotate it again to get a new one.', 'jobId');
+    return { iqn: row.iqn, user: row.user, mutual: !!row.mutual, secret };
   }
-  planRename(_i: RenameSpec): Promise<PlanView> {
-    return notYet('Alias and comment');
+
+  planSessionClose(i: SessionCloseSpec): Promise<PlanView> {
+    return this.register(i.serverId, [i.iqn], planSessionClose(this.targets.ctx(i.serverId), i));
   }
-  planAdopt(_i: AdoptSpec): Promise<PlanView> {
-    return notYet('Adopting targets');
+  planRename(i: RenameSpec): Promise<PlanView> {
+    return this.register(i.serverId, [i.iqn], planRename(this.targets.ctx(i.serverId), i));
   }
-  portals(_serverId: string): Promise<PortalsView> {
-    return notYet('Portals');
+  planAdopt(i: AdoptSpec): Promise<PlanView> {
+    return this.register(i.serverId, i.iqns, planAdopt(this.targets.ctx(i.serverId), i));
   }
-  planPortal(_i: PortalActionSpec): Promise<PlanView> {
-    return notYet('Changing portals');
+  portals(serverId: string): Promise<PortalsView> {
+    return readPortalsView(this.targets.driver(serverId));
   }
-  planBulk(_i: BulkSpec): Promise<PlanView> {
-    return notYet('Bulk plans');
+  planPortal(i: PortalActionSpec): Promise<PlanView> {
+    return this.register(i.serverId, [], planPortal(this.targets.ctx(i.serverId), i));
+  }
+  planBulk(i: BulkSpec): Promise<PlanView> {
+    return this.register(i.serverId, i.iqns, planBulk(this.targets.ctx(i.serverId), i));
   }
 }

@@ -17,7 +17,7 @@ import { tgtCheckKinds } from './tgt/checks';
 import { readTargetsView } from './tgt/view';
 import type { ChapAccount } from './tgt/conf';
 import { inspect } from '../iscsi/initiator';
-import type { UsageRegistry } from '../usage';
+import type { LunRef, UsageRegistry } from '../usage';
 
 export interface TgtSettings {
   storageDir: string;
@@ -99,8 +99,9 @@ export class TargetService {
     kinds.addChecks(...tgtCheckKinds({ ...hosts, login: (hostId, p) => this.verifyFromWorkstation(hostId, p) }).all);
   }
 
-  private ctx(serverId: string): TgtServerContext {
-    return { serverId, driver: this.driver(serverId), verifyLogin: true };
+  ctx(serverId: string): TgtServerContext {
+    const usage = this.usage;
+    return { serverId, driver: this.driver(serverId), verifyLogin: true, ...(usage ? { usage: (ref: LunRef) => usage.lunUsers(ref) } : {}) };
   }
 
   /**

@@ -16,6 +16,9 @@ export const RECONCILE_BASE = 'tgt.reconcile.base';
 export const TARGET_VERIFY = 'tgt.target.verify';
 export const TARGET_GONE = 'tgt.target.gone';
 export const RECONCILE_VERIFY = 'tgt.reconcile.verify';
+export const LUN_SIZE = 'tgt.lun.size';
+export const SESSIONS_CLOSED = 'tgt.sessions.closed';
+export const PORTALS_VERIFY = 'tgt.portals.verify';
 
 /** Stable fingerprint of a target for stale-plan detection (sessions excluded unless asked). */
 export function fingerprint(t: TgtTarget | undefined, withSessions = false): string {
@@ -63,6 +66,9 @@ const ReconcileBaseSchema = z.object({ iqns: z.array(Str), digest: z.string() })
 const VerifySchema = z.object({ desired: DesiredTargetSchema, confPath: Str, login: z.boolean() }).strict();
 const GoneSchema = z.object({ iqn: Str, confPath: Str.nullable(), backingFilesDeleted: z.array(Str) }).strict();
 const ReconcileVerifySchema = z.object({ iqns: z.array(Str) }).strict();
+const LunSizeSchema = z.object({ iqn: Str, lun: z.number().int(), path: Str, bytes: z.number().int(), device: z.boolean() }).strict();
+const SessionsClosedSchema = z.object({ iqn: Str, nexuses: z.array(z.number().int()), timeoutMs: z.number().int().min(0).max(600_000) }).strict();
+const PortalsVerifySchema = z.object({ portals: z.array(Str), file: Str, content: Str.nullable() }).strict();
 
 export type LoginCheck = (hostId: string, p: { iqn: string; chap?: ChapAccount; mutual?: ChapAccount }) => Promise<unknown>;
 
@@ -196,6 +202,58 @@ export function tgtCheckKinds(hosts: TgtHosts & { login?: LoginCheck }) {
     },
   };
 
-  const all = [targetState, accountsAbsent, pathsAbsent, filesUnchanged, reconcileBase, targetVerify, targetGone, reconcileVerify] as unknown as CheckKind<never>[];
-  return { targetState, accountsAbsent, pathsAbsent, filesUnchanged, reconcileBase, targetVerify, targetGone, reconcileVerify, all };
+  /** After a resize: the backing store has the new size and tgtd serves it (show prints decimal MB, rounded down). */
+  const lunSize: CheckKind<z.infer<typeof LunSizeSchema>> = {
+    kind: LUN_SIZE,
+    schema: LunSizeSchema,
+    describe: (p) => `LUN ${p.lun} of ${p.iqn} is ${p.bytes} bytes on disk and in tgtd`,
+    async check(p, host) {
+      const drv = d(host);
+      const [st, [f]] = await Promise.all([drv.readState(), drv.stat([p.path])]);
+      const l = st.targets.find((t) => t.iqn === p.iqn)?.luns.find((x) => x.lun === p.lun);
+      if (!l) return { ok: false, reason: `verification: LUN ${p.lun} of ${p.iqn} is not listed on ${drv.label}` };
+      const size = f?.exists ? f.size : -1;
+      if (p.device ? size < p.bytes : size !== p.bytes) return { ok: false, reason: `verification: ${p.path} is ${size} bytes on ${drv.label}, not ${p.bytes}` };
+      const shown = Math.floor(size / 1e6) * 1e6;
+      if (l.sizeBytes !== shown) return { ok: false, reason: `verification: tgtd on ${drv.label} still serves LUN ${p.lun} as ${l.sizeBytes / 1e6} MB, not ${shown / 1e6} MB` };
+      return ok({ iqn: p.iqn, lun: p.lun, bytes: size, tgtMB: l.sizeBytes / 1e6 });
+    },
+  };
+
+  /** After closing sessions: none of those I_T nexuses is listed any more (an initiator that logs in again gets a new one). */
+  const sessionsClosed: CheckKind<z.infer<typeof SessionsClosedSchema>> = {
+    kind: SESSIONS_CLOSED,
+    schema: SessionsClosedSchema,
+    describe: (p) => `sessions ${p.nexuses.join(', ')} of ${p.iqn} have ended`,
+    async check(p, host, ctx) {
+      const drv = d(host);
+      const deadline = Date.now() + p.timeoutMs;
+      for (;;) {
+        const t = (await drv.readState(ctx)).targets.find((x) => x.iqn === p.iqn);
+        const left = t ? t.sessions.filter((s) => p.nexuses.includes(s.nexus)) : [];
+        if (!left.length) return ok({ iqn: p.iqn, closed: p.nexuses, relogged: t ? t.sessions.filter((s) => !p.nexuses.includes(s.nexus)).map((s) => s.initiator) : [] });
+        if (Date.now() >= deadline || ctx.signal.aborted) return { ok: false, reason: `verification: tgtd on ${drv.label} still lists ${left.map((s) => `${s.initiator} (session ${s.nexus})`).join(', ')}` };
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+  };
+
+  /** After a portal change: tgtd listens on exactly these portals and the drop-in holds what the plan wrote. */
+  const portalsVerify: CheckKind<z.infer<typeof PortalsVerifySchema>> = {
+    kind: PORTALS_VERIFY,
+    schema: PortalsVerifySchema,
+    describe: (p) => `tgtd listens on ${p.portals.join(', ')} and ${p.file} says so`,
+    async check(p, host) {
+      const drv = d(host);
+      const [st, files] = await Promise.all([drv.readState(), drv.readFileStates([p.file])]);
+      const live = st.portals.map((x) => `${x.address}:${x.port}`).sort();
+      const want = [...p.portals].sort();
+      if (JSON.stringify(live) !== JSON.stringify(want)) return { ok: false, reason: `verification: tgtd on ${drv.label} listens on ${live.join(', ') || 'no portal'}, not ${want.join(', ')}` };
+      if ((files.get(p.file)?.content ?? null) !== p.content) return { ok: false, reason: `verification: ${p.file} on ${drv.label} does not hold the expected portal list` };
+      return ok({ portals: live, file: p.file });
+    },
+  };
+
+  const all = [targetState, accountsAbsent, pathsAbsent, filesUnchanged, reconcileBase, targetVerify, targetGone, reconcileVerify, lunSize, sessionsClosed, portalsVerify] as unknown as CheckKind<never>[];
+  return { targetState, accountsAbsent, pathsAbsent, filesUnchanged, reconcileBase, targetVerify, targetGone, reconcileVerify, lunSize, sessionsClosed, portalsVerify, all };
 }

@@ -56,8 +56,13 @@ export class ConfError extends Error {
 // Config::General splits on whitespace, treats # as a comment and tgt-admin runs values through a shell.
 const CONF_VALUE = /^[A-Za-z0-9_.:/@+=[\]-]+$/;
 
-function checkValue(what: string, v: string, secret = false): void {
-  if (CONF_VALUE.test(v)) return;
+// tgt's own default SCSI ids have spaces ("IET     00010001"): kept exactly, so an adopted LUN keeps
+// the device id its hosts know. Config::General takes the rest of the line as the value and
+// tgt-admin quotes it (--params scsi_id='...'), so inner spaces survive a restart.
+const CONF_ID_VALUE = /^[A-Za-z0-9_.:/@+=[\]-]+(?: +[A-Za-z0-9_.:/@+=[\]-]+)*$/;
+
+function checkValue(what: string, v: string, secret = false, spaces = false): void {
+  if (CONF_VALUE.test(v) || (spaces && CONF_ID_VALUE.test(v))) return;
   const shown = secret ? '' : ` "${v.replace(/[^\x20-\x7e]/g, '?')}"`;
   throw new Error(`${what}${shown} cannot be written to a tgt conf file: only letters, digits and _ . : / @ + = [ ] - are safe`);
 }
@@ -79,8 +84,8 @@ export function renderTargetConf(t: DesiredTarget, opts: { mask?: boolean } = {}
   ];
   for (const l of [...t.luns].sort((a, b) => a.lun - b.lun)) {
     checkValue('backing store path', l.path);
-    checkValue('scsi_id', l.scsiId);
-    checkValue('scsi_sn', l.scsiSn);
+    checkValue('scsi_id', l.scsiId, false, true);
+    checkValue('scsi_sn', l.scsiSn, false, true);
     out.push(`    <backing-store ${l.path}>`);
     out.push(`        lun ${l.lun}`);
     out.push(`        scsi_id ${l.scsiId}`);
@@ -200,8 +205,14 @@ export function parseTargetConf(text: string, file = 'conf'): DesiredTarget[] {
           lun.lun = Number(v);
           break;
         }
-        case 'scsi_id': lun.scsiId = one(); break;
-        case 'scsi_sn': lun.scsiSn = one(); break;
+        case 'scsi_id': case 'scsi_sn': {
+          // The whole rest of the line: tgt's default ids have inner spaces.
+          const v = line.slice(key.length).replace(/^\s+/, '');
+          if (!v) err(i, `"${key}" takes one value`);
+          if (key === 'scsi_id') lun.scsiId = v;
+          else lun.scsiSn = v;
+          break;
+        }
         case 'vendor_id': lun.vendorId = one(); break;
         case 'product_id': lun.productId = one(); break;
         case 'readonly': lun.readonly = one() === '1' || one() === 'yes'; break;

@@ -96,6 +96,8 @@ export interface TargetDriver {
   readonly label: string;
   readonly storageDir: string;
   readonly confDir: string;
+  /** The main config tgt-admin reads at start (it includes the conf.d files). */
+  readonly targetsConf: string;
   readState(o?: StepLog): Promise<TargetState>;
   readSystem(): Promise<{ version: string; system: TgtSystem }>;
   /**
@@ -137,6 +139,24 @@ export interface TargetDriver {
   lvRemove(vg: string, lv: string, o?: StepLog): Promise<void>;
   /** Replays the conf files into tgtd (tgt-admin --update ALL, as the service start does). */
   replayConf(o?: StepLog): Promise<string>;
+  /**
+   * Sets a backing file's size from `from` to `to` bytes (growing: sparse with truncate, or
+   * allocated with fallocate / zeros appended; the undo of a growth shrinks back). Refuses when
+   * the file is neither `from` nor already `to` bytes long (it changed since the plan was built).
+   */
+  resizeFile(path: string, from: number, to: number, allocate: boolean, o?: StepLog): Promise<void>;
+  /** lvextend -L to bytes (no-op when the LV is already that large). */
+  lvExtend(vg: string, lv: string, bytes: number, o?: StepLog): Promise<void>;
+  /**
+   * Established TCP connections to tgtd's iSCSI ports (ss): which local address (portal) each
+   * initiator address came in on. null when the server cannot tell (no ss).
+   */
+  iscsiConnections(ports: readonly number[]): Promise<{ local: string; localPort: number; peer: string }[] | null>;
+  /** systemd's tgt unit and Portico's drop-in with the portals (null content = absent). */
+  readonly serviceUnit: string;
+  readonly portalDropIn: string;
+  /** Runs systemctl daemon-reload when systemd runs the server (so a restart reads the drop-in); says what it did. */
+  systemdReload(o?: StepLog): Promise<string>;
 }
 
 // ---------------------------------------------------------------- errors
@@ -266,6 +286,28 @@ mv -f -T -- "$tmp" "$f" || exit 4
 trap - EXIT
 echo "done $method"`;
 
+/**
+ * Backing file size. Args: PATH FROM TO HOW (alloc|sparse). Already TO: nothing to do. Growing an
+ * allocated file reserves the new tail with fallocate, or appends zeros where the filesystem has
+ * no fallocate; growing a sparse one (or shrinking back, the undo) is truncate.
+ */
+const RESIZE_SCRIPT = `set -o pipefail; f=$1; from=$2; to=$3; how=$4
+cur=$(stat -c %s -- "$f") || exit 4
+if [ "$cur" = "$to" ]; then echo same; exit 0; fi
+[ "$cur" = "$from" ] || { echo "$f is $cur bytes, not $from as planned: it changed since the plan was built" >&2; exit 3; }
+if [ "$how" = alloc ] && [ "$to" -gt "$from" ]; then
+  if ! fallocate -o "$from" -l "$((to - from))" -- "$f" 2>/dev/null; then head -c "$((to - from))" /dev/zero >> "$f" || exit 28; fi
+else truncate -s "$to" -- "$f" || exit 4; fi
+sz=$(stat -c %s -- "$f") || exit 4
+[ "$sz" = "$to" ] || { echo "$f is $sz bytes after the change, not $to" >&2; exit 5; }
+echo done`;
+
+/** Established connections on the given local ports: "LOCAL_ADDR LOCAL_PORT PEER_ADDR" lines; exit 9 without ss. */
+const CONNECTIONS_SCRIPT = `command -v ss >/dev/null 2>&1 || exit 9
+ss -Htn state established | awk -v ports=" $* " '{ l=$3; p=$4; if ($1 ~ /^[0-9]+$/) { l=$3; p=$4 } else { l=$4; p=$5 }
+  i=match(l, /:[0-9]+$/); la=substr(l, 1, i-1); lp=substr(l, i+1); j=match(p, /:[0-9]+$/); pa=substr(p, 1, j-1)
+  if (index(ports, " " lp " ")) print la, lp, pa }'`;
+
 /** Every *.conf of a folder: \\x1e PATH \\x1f CONTENT. A failed read is an error. */
 const CONF_LIST_SCRIPT = `set -o pipefail
 for f in "$1"/*.conf; do [ -f "$f" ] || continue; printf '\\036%s\\037' "$f"; cat -- "$f" || exit 4; done`;
@@ -324,6 +366,8 @@ export class TgtDriver implements TargetDriver {
   readonly confDir: string;
   readonly targetsConf: string;
   readonly runner: RemoteRunner;
+  readonly serviceUnit = '/lib/systemd/system/tgt.service';
+  readonly portalDropIn = '/etc/systemd/system/tgt.service.d/portico-portals.conf';
   private readonly timeoutMs: number;
   private readonly full: NonNullable<TgtDriverOptions['fullAllocation']>;
 
@@ -623,4 +667,44 @@ export class TgtDriver implements TargetDriver {
     if (res.code !== 0) throw new Error(`tgt-admin failed on ${this.label}: ${(res.stdout + res.stderr).trim()}`);
     return res.stdout;
   }
+
+  async resizeFile(path: string, from: number, to: number, allocate: boolean, o: StepLog = {}): Promise<void> {
+    const res = await this.script(RESIZE_SCRIPT, [path, String(from), String(to), allocate ? 'alloc' : 'sparse'], { signal: o.signal, change: true, timeoutMs: fullAllocationLimits(Math.max(0, to - from)).timeoutMs });
+    if (res.code !== 0) throw new TgtOpError(classifyTgtError(res.stderr), null, `cannot resize ${path} on ${this.label}: ${res.stderr.trim() || `exit ${res.code}`}`);
+    o.log?.(res.stdout.trim() === 'same' ? `${path} is already ${to} bytes` : `${path}: ${from} -> ${to} bytes`);
+  }
+
+  async lvExtend(vg: string, lv: string, bytes: number, o: StepLog = {}): Promise<void> {
+    const res = await this.script('cur=$(lvs --noheadings --units b --nosuffix -o lv_size -- "$1/$2" | tr -d " ") || exit 4; [ "$cur" -ge "$3" ] && exit 0; lvextend -L "$3"b -- "$1/$2"', [vg, lv, String(bytes)], { signal: o.signal, change: true });
+    if (res.code !== 0) throw new Error(`lvextend failed on ${this.label}: ${res.stderr.trim()}`);
+  }
+
+  async iscsiConnections(ports: readonly number[]): Promise<{ local: string; localPort: number; peer: string }[] | null> {
+    const res = await this.script(CONNECTIONS_SCRIPT, ports.map(String));
+    if (res.code === 9) return null;
+    if (res.code !== 0) throw new Error(`cannot list connections on ${this.label}: ${res.stderr.trim() || `exit ${res.code}`}`);
+    return parseConnections(res.stdout);
+  }
+
+  async systemdReload(o: StepLog = {}): Promise<string> {
+    const res = await this.script('if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then systemctl daemon-reload && echo "systemctl daemon-reload done"; else echo "systemd does not run this server: nothing to reload"; fi', [], { signal: o.signal });
+    if (res.code !== 0) throw new Error(`systemctl daemon-reload failed on ${this.label}: ${res.stderr.trim()}`);
+    o.log?.(res.stdout.trim());
+    return res.stdout.trim();
+  }
+}
+
+/** ss's addresses: IPv6 in brackets, an IPv4-mapped one as IPv4 (tgt shows initiators that way too). */
+function normalAddress(a: string): string {
+  const x = a.replace(/%[^\]]*/, '');
+  const m = /^\[::ffff:(\d+\.\d+\.\d+\.\d+)\]$/.exec(x);
+  if (m) return m[1];
+  return x.startsWith('[') || !x.includes(':') ? x : `[${x}]`;
+}
+
+export function parseConnections(text: string): { local: string; localPort: number; peer: string }[] {
+  return text.split('\n').filter(Boolean).map((l) => {
+    const [local, port, peer] = l.trim().split(/\s+/);
+    return { local: normalAddress(local), localPort: Number(port), peer: normalAddress(peer).replace(/^\[(.*)\]$/, (_, v: string) => (v.includes(':') ? `[${v}]` : v)) };
+  });
 }

@@ -23,6 +23,9 @@ export const LV_CREATE = 'tgt.lv.create';
 export const LV_REMOVE = 'tgt.lv.remove';
 export const SESSION_CLOSE = 'tgt.session.close';
 export const SESSIONS_GONE = 'tgt.sessions.gone';
+export const BACKING_SIZE = 'tgt.backing.size';
+export const LV_EXTEND = 'tgt.lv.extend';
+export const SYSTEMD_RELOAD = 'tgt.systemd.reload';
 
 const AbsPath = z.string().min(2).max(4096).regex(/^\/[^\0\n]*$/, 'an absolute path');
 const Bytes = z.number().int().min(1).max(2 ** 53 - 1);
@@ -39,6 +42,19 @@ type BackingRemove = z.infer<typeof BackingRemoveSchema>;
 type LvCreate = z.infer<typeof LvCreateSchema>;
 type LvRemove = z.infer<typeof LvRemoveSchema>;
 
+/**
+ * A backing file's size from `from` to `to` (a LUN resize grows it; its undo shrinks it back,
+ * then re-reads the LUN so tgtd serves the old size again). lun: the LUN that reads the file.
+ */
+export const BackingSizeSchema = z.object({
+  path: AbsPath, from: Bytes, to: Bytes, allocate: z.boolean(),
+  lun: z.object({ tid: z.number().int().min(1), lun: z.number().int().min(1).max(16383) }).strict().nullable(),
+}).strict();
+type BackingSize = z.infer<typeof BackingSizeSchema>;
+export const LvExtendSchema = z.object({ vg: LvmName, lv: LvmName, from: Bytes, to: Bytes }).strict();
+type LvExtend = z.infer<typeof LvExtendSchema>;
+const ReloadSchema = z.object({ unit: z.literal('tgt') }).strict();
+
 /** Waits until tgtd lists no session on the target (the closed ones have ended, none came back). */
 export const SessionsGoneSchema = z.object({ tid: z.number().int().min(1), iqn: z.string().min(1).max(255), timeoutMs: z.number().int().min(100).max(600_000) }).strict();
 type SessionsGone = z.infer<typeof SessionsGoneSchema>;
@@ -54,6 +70,8 @@ function subjectText(op: TargetOp | undefined): string {
     case 'lun-new': case 'lun-delete': case 'lun-params': return `LUN ${op.lun} of tid ${op.tid}`;
     case 'account-new': case 'account-delete': return `CHAP account ${op.user}`;
     case 'conn-delete': return `the session of ${op.initiator} (tid ${op.tid}, session ${op.sid}, connection ${op.cid})`;
+    case 'lun-reread': return `LUN ${op.lun} of tid ${op.tid}`;
+    case 'portal-new': case 'portal-delete': return `portal ${op.portal}`;
     default: return `tid ${op.tid}`;
   }
 }
@@ -269,5 +287,55 @@ export function tgtOperationKinds(hosts: TgtHosts) {
     verify: async (p, host) => ((await d(host).lvExists(p.vg, p.lv)) ? { applied: false } : { applied: true }),
   };
 
-  return { tgtadm, sessionClose, sessionsGone, sparse, full, backingRemove, lvCreate, lvRemove, all: [tgtadm, sessionClose, sessionsGone, sparse, full, backingRemove, lvCreate, lvRemove] as unknown as OperationKind<never>[] };
+  const backingSize: OperationKind<BackingSize> = {
+    kind: BACKING_SIZE,
+    schema: BackingSizeSchema,
+    describe: (p) => p.to > p.from
+      ? `${p.allocate ? `fallocate -o ${p.from} -l ${p.to - p.from}` : `truncate -s ${p.to}`} ${p.path}   # grows ${formatSize(p.from)} -> ${formatSize(p.to)}${p.allocate ? ', the new part allocated' : ', sparse'}`
+      : `truncate -s ${p.to} ${p.path}   # back to ${formatSize(p.to)} (undo of a growth)`,
+    async apply(p, host, ctx) {
+      await d(host).resizeFile(p.path, p.from, p.to, p.allocate, ctx);
+    },
+    // Back to the old size, then tgtd re-reads it (a LUN shown bigger than its file would fail I/O past the end).
+    inverse: (p, host) => [
+      { kind: BACKING_SIZE, host, params: { ...p, from: p.to, to: p.from, allocate: false } },
+      ...(p.lun ? [tgtadmOp(host, { op: 'lun-reread', tid: p.lun.tid, lun: p.lun.lun, path: p.path, bytes: p.from })] : []),
+    ],
+    async verify(p, host): Promise<VerifyOutcome> {
+      const [st] = await d(host).stat([p.path]);
+      if (!st?.exists) return { applied: 'unknown', reason: `${p.path} is gone` };
+      return st.size === p.to ? { applied: true } : st.size === p.from ? { applied: false } : { applied: 'unknown', reason: `${p.path} is ${st.size} bytes, neither ${p.from} nor ${p.to}` };
+    },
+  };
+
+  // Shrinking a logical volume back risks the filesystem an initiator may already have grown: not undone.
+  const lvExtend: OperationKind<LvExtend> = {
+    kind: LV_EXTEND,
+    schema: LvExtendSchema,
+    irreversible: true,
+    describe: (p) => `lvextend -L ${p.to}b ${p.vg}/${p.lv}   # grows ${formatSize(p.from)} -> ${formatSize(p.to)}; not undone (shrinking an LV can cut off data)`,
+    async apply(p, host, ctx) {
+      await d(host).lvExtend(p.vg, p.lv, p.to, ctx);
+    },
+    inverse: () => null,
+    async verify(p, host): Promise<VerifyOutcome> {
+      const [st] = await d(host).stat([`/dev/${p.vg}/${p.lv}`]);
+      return st?.exists && st.size >= p.to ? { applied: true } : { applied: false };
+    },
+  };
+
+  /** systemctl daemon-reload, so that the next restart of tgt reads the portal drop-in just written (nothing to undo: the drop-in's own undo restores the file). */
+  const systemdReload: OperationKind<z.infer<typeof ReloadSchema>> = {
+    kind: SYSTEMD_RELOAD,
+    schema: ReloadSchema,
+    describe: () => 'systemctl daemon-reload   # the next start of tgt reads the new portal list',
+    async apply(_p, host, ctx) {
+      return d(host).systemdReload(ctx);
+    },
+    inverse: () => [],
+    verify: async () => ({ applied: true }),
+  };
+
+  const all = [tgtadm, sessionClose, sessionsGone, sparse, full, backingRemove, lvCreate, lvRemove, backingSize, lvExtend, systemdReload] as unknown as OperationKind<never>[];
+  return { tgtadm, sessionClose, sessionsGone, sparse, full, backingRemove, lvCreate, lvRemove, backingSize, lvExtend, systemdReload, all };
 }

@@ -14,6 +14,7 @@ import type { ConfFile, SpaceInfo, TargetDriver, TargetState } from './driver';
 import { inUseFindings, inUseVerdict, type BlockDevice } from './lsblk';
 import { FULL, LV_CREATE, SPARSE } from './ops';
 import type { TgtTarget } from './parser';
+import type { LunRef, LunUser } from '../../usage';
 
 export interface TgtServerContext {
   serverId: string;
@@ -22,6 +23,19 @@ export interface TgtServerContext {
   verifyLogin?: boolean;
   /** How long a forced delete waits for the closed sessions to end (default SESSIONS_GONE_TIMEOUT_MS). */
   sessionsGoneTimeoutMs?: number;
+  /** Who else uses a LUN or target (other features' checks, e.g. OpenNebula images): asked before removing one. */
+  usage?: (ref: LunRef) => Promise<LunUser[]>;
+}
+
+/**
+ * Refuses removing a LUN (or a whole target) that another feature reports in use, naming every
+ * user and how to release it.
+ */
+export async function refuseIfUsed(ctx: TgtServerContext, ref: LunRef, field: string): Promise<void> {
+  const users = ctx.usage ? await ctx.usage(ref) : [];
+  if (!users.length) return;
+  const what = ref.lun !== undefined ? `LUN ${ref.lun} of ${ref.iqn}` : ref.iqn;
+  throw new PorticoError('in-use', [`${field === 'lun' ? 'LUN' : 'IQN'}: ${what} is in use by ${users.length} ${users.length === 1 ? 'user' : 'users'}; release ${users.length === 1 ? 'it' : 'them'} first:`, ...users.map((u) => `${u.description} (${u.owner}): ${u.fix}`)].join('\n'), field, { users });
 }
 
 /** The planners take their call's parsed input (the schema's output: sizes in bytes, defaults set). */
@@ -321,7 +335,7 @@ export async function loadExisting(ctx: TgtServerContext, iqn: string, allowUnma
     confPath = found.file.path;
   } else {
     if (!allowUnmanagedNoChap || live.accounts.length) {
-      refuse([`IQN: ${iqn} runs on ${d.label} but no conf file defines it${live.accounts.length ? ' and its CHAP secrets are unknown' : ''}; it would not survive a restart. Recreate it with the wizard.`], 'iqn');
+      refuse([`IQN: ${iqn} runs on ${d.label} but no conf file defines it${live.accounts.length ? ' and its CHAP secrets are unknown' : ''}; it would not survive a restart. Adopt it first (Targets list: Adopt), so that Portico writes its conf file from the live state.`], 'iqn');
     }
     // Adopt a CHAP-less running target: its file is written from the live state.
     const name = iqn.replace(/^.*:/, '').replace(/[^a-z0-9.-]/g, '-') || `tid${live.tid}`;

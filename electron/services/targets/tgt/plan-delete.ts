@@ -8,7 +8,7 @@ import { isManagedConf } from './conf';
 import { desiredFromLive, liveLunParams } from './drift';
 import { BACKING_REMOVE, SESSION_CLOSE, SESSIONS_GONE, tgtadmOp } from './ops';
 import type { TargetOp } from './target-op';
-import { confOps, confUnchanged, findConf, lockKeys, prevPathOf, readServer, refuse, secretsOf, type TargetDeleteSpec, type TgtServerContext } from './plan-common';
+import { confOps, confUnchanged, findConf, lockKeys, prevPathOf, readServer, refuse, refuseIfUsed, secretsOf, type TargetDeleteSpec, type TgtServerContext } from './plan-common';
 
 /** How long a forced delete waits for the closed sessions to end (commands in flight finish first). */
 export const SESSIONS_GONE_TIMEOUT_MS = 30_000;
@@ -26,6 +26,7 @@ export async function planTargetDelete(ctx: TgtServerContext, a: TargetDeleteSpe
   if (!live) refuse([`IQN: ${a.iqn} does not run on ${d.label}`], 'iqn');
   const found = findConf(confs, a.iqn);
   if (found && !isManagedConf(found.file.text)) refuse([`IQN: ${a.iqn} is defined in ${found.file.path}, which Portico did not write; remove it there`], 'iqn');
+  await refuseIfUsed(ctx, { serverId: ctx.serverId, iqn: a.iqn }, 'iqn');
   const desired = found?.desired ?? desiredFromLive(live, '');
   // tgt deletes targets (and LUNs) under connected initiators with --force: we check ourselves.
   const connected: ConnectedInitiator[] = live.sessions.map((s) => ({ initiator: s.initiator, addresses: s.connections.map((c) => c.address) }));

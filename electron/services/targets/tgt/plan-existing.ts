@@ -13,7 +13,7 @@ import {
   lunFromBacking, refuse, secretsOf, verifyCheck, type AccessEditSpec, type Existing, type LunAddSpec, type TgtServerContext,
 } from './plan-common';
 
-function persistStep(ctx: TgtServerContext, ex: Existing, desired: DesiredTarget): PlanStep {
+export function persistStep(ctx: TgtServerContext, ex: Existing, desired: DesiredTarget): PlanStep {
   const secrets = holdsSecrets(desired);
   return {
     title: `Persist to ${ex.confPath} (previous version kept as ${ex.confPath}.prev, mode 0600)`,
@@ -21,7 +21,7 @@ function persistStep(ctx: TgtServerContext, ex: Existing, desired: DesiredTarget
   };
 }
 
-function freshExisting(ctx: TgtServerContext, ex: Existing) {
+export function freshExisting(ctx: TgtServerContext, ex: Existing) {
   return [
     { kind: TARGET_STATE, host: ctx.serverId, params: { iqn: ex.live.iqn, expect: fingerprint(ex.live), sessions: false, freeTid: null } },
     confUnchanged(ctx.serverId, ex.confPath, ex.files),

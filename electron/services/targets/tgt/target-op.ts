@@ -33,6 +33,9 @@ export const ConnDeleteSchema = z.object({
   initiator: Word, address: Word.nullable(),
 }).strict();
 
+/** A portal as tgtd's --param portal= takes it: IPv4:PORT or [IPv6]:PORT. */
+const PortalWord = z.string().min(3).max(64).regex(/^(?:\[[0-9A-Fa-f:.]+\]|[0-9.]+):\d{1,5}$/, 'ADDRESS:PORT');
+
 export const TargetOpSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('target-new'), tid: Tid, iqn: Word }).strict(),
   /** rebuild: null only for the undo of a target-new (undo operations are never undone). */
@@ -51,6 +54,16 @@ export const TargetOpSchema = z.discriminatedUnion('op', [
   /** The target's state: offline refuses new logins (an initiator dropped by a forced delete logs in again at once); pre = the state to restore. */
   z.object({ op: z.literal('target-state'), tid: Tid, state: z.enum(['offline', 'ready']), pre: z.enum(['offline', 'ready']).nullable() }).strict(),
   ConnDeleteSchema,
+  /**
+   * Makes tgtd re-read a LUN's size after its backing store grew: tgt keeps the size it read when
+   * the LUN was added; `--params online=0,path=P` takes the LUN offline (a flag only: tgtd's disk
+   * LUNs keep serving I/O while offline, only removable media stop), closes and re-opens the
+   * backing store at the same path (tgt_device_path_update, usr/target.c) and brings it online
+   * again. bytes: the size show must report after it (the backing store's size).
+   */
+  z.object({ op: z.literal('lun-reread'), tid: Tid, lun: LunNo, path: Word, bytes: z.number().int().min(0).max(2 ** 53 - 1) }).strict(),
+  /** tgtd's listening portals (global to the daemon: every target is reachable on each). */
+  z.object({ op: z.enum(['portal-new', 'portal-delete']), portal: PortalWord }).strict(),
 ]);
 export type TargetOp = z.infer<typeof TargetOpSchema>;
 export type TargetOpOf<K extends TargetOp['op']> = Extract<TargetOp, { op: K }>;
@@ -77,6 +90,9 @@ export function opArgs(op: TargetOp): string[] {
       return ['--mode', 'account', '--op', op.op === 'account-bind' ? 'bind' : 'unbind', ...t(op.tid), '--user', op.user, ...(op.outgoing ? ['--outgoing'] : [])];
     case 'target-state': return ['--mode', 'target', '--op', 'update', ...t(op.tid), '--name', 'state', '--value', op.state];
     case 'conn-delete': return ['--mode', 'conn', '--op', 'delete', ...t(op.tid), '--sid', String(op.sid), '--cid', String(op.cid)];
+    case 'lun-reread': return ['--mode', 'logicalunit', '--op', 'update', ...t(op.tid), '--lun', String(op.lun), '--params', `online=0,path=${op.path}`];
+    case 'portal-new': case 'portal-delete':
+      return ['--mode', 'portal', '--op', op.op === 'portal-new' ? 'new' : 'delete', '--param', `portal=${op.portal}`];
   }
 }
 
@@ -112,6 +128,10 @@ export function inverseOps(op: TargetOp): TargetOp[] | null {
     case 'target-state': return op.pre && op.pre !== op.state ? [{ op: 'target-state', tid: op.tid, state: op.pre, pre: op.state }] : [];
     // Nothing to restore: the initiator logs in again by itself once the target admits it.
     case 'conn-delete': return [];
+    // Re-reading is undone by the backing store's own undo, which re-reads again after restoring the size.
+    case 'lun-reread': return [];
+    case 'portal-new': return [{ op: 'portal-delete', portal: op.portal }];
+    case 'portal-delete': return [{ op: 'portal-new', portal: op.portal }];
   }
 }
 
@@ -145,6 +165,15 @@ export function visibleProblem(op: TargetOp, s: TargetState): string | null {
     case 'target-state': return !tgt ? `target tid ${op.tid} is not listed` : tgt.state === op.state ? null : `target tid ${op.tid} is ${tgt.state || 'in an unknown state'}, not ${op.state}`;
     // tgtd ends a session once its commands in flight are done: the sessions.gone wait checks that.
     case 'conn-delete': return null;
+    case 'lun-reread': {
+      const l = tgt?.luns.find((x) => x.lun === op.lun);
+      if (!l) return `LUN ${op.lun} is not listed on tid ${op.tid}`;
+      // show prints decimal megabytes, rounded down.
+      const shown = Math.floor(op.bytes / 1e6) * 1e6;
+      return l.sizeBytes === shown ? null : `LUN ${op.lun} of tid ${op.tid} is ${l.sizeBytes / 1e6} MB in tgtd, not ${shown / 1e6} MB`;
+    }
+    case 'portal-new': return s.portals.some((p) => portalText(p) === op.portal) ? null : `portal ${op.portal} is not listed`;
+    case 'portal-delete': return s.portals.some((p) => portalText(p) === op.portal) ? `portal ${op.portal} is still listed` : null;
   }
 }
 
@@ -182,7 +211,14 @@ export function subjectOf(x: TargetOp): string {
     case 'account-bind': case 'account-unbind': return `b${x.tid}/${x.user}/${x.outgoing}`;
     case 'target-state': return `s${x.tid}`;
     case 'conn-delete': return `c${x.tid}/${x.sid}/${x.cid}`;
+    case 'lun-reread': return `r${x.tid}/${x.lun}`;
+    case 'portal-new': case 'portal-delete': return `P${x.portal}`;
   }
+}
+
+/** A portal as tgtd's show prints it and --param portal= takes it (IPv6 in brackets). */
+export function portalText(p: { address: string; port: number }): string {
+  return `${p.address}:${p.port}`;
 }
 
 /** Indexes of the ops that are the last in `ops` to touch their subject (their effect is what show must say). */
