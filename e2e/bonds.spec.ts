@@ -96,7 +96,21 @@ test.describe('bonds', () => {
 
       // Data center with hv1 and hv2; networks A and B with the lab's CIDRs.
       await bonds.ensureDataCenter(DC, ['hv1', 'hv2'], 'bonds-02-new-data-center');
-      await bonds.addNetwork({ name: 'A', cidr: lab.networks.a.cidr }, 'bonds-03-add-network');
+      // A bad CIDR is refused in the dialog with the field named; fixed, it clears as typed.
+      await bonds.section('Logical networks').getByRole('button', { name: 'Add network' }).click();
+      const nd = bonds.dialog('Add logical network');
+      await nd.getByLabel('Network name').fill('A');
+      await nd.getByLabel('CIDR').fill('203.0.113.0/33');
+      await nd.getByRole('button', { name: 'Add' }).click();
+      await expect(nd.getByLabel('CIDR')).toHaveAttribute('aria-invalid', 'true');
+      await expect(nd).toContainText('cidr: enter an IPv4 network');
+      await bonds.dialogShots('bonds-03-add-network-refused');
+      await nd.getByLabel('CIDR').fill(lab.networks.a.cidr);
+      await expect(nd.getByLabel('CIDR')).toHaveAttribute('aria-invalid', 'false');
+      await bonds.dialogShots('bonds-03-add-network');
+      await nd.getByRole('button', { name: 'Add' }).click();
+      await expect(nd).toBeHidden();
+      await expect(bonds.networkRow('A')).toBeVisible();
       await bonds.addNetwork({ name: 'B', cidr: lab.networks.b.cidr });
       await bonds.section('Host interfaces').getByRole('button', { name: /Find from the hosts/ }).click();
       const ifaces = bonds.section('Host interfaces');
