@@ -201,33 +201,6 @@ test.describe('targets', () => {
     await targets.wizard().getByRole('button', { name: 'Cancel' }).click();
   });
 
-  test('a server with 1,000 targets: the list stays virtualised and reaches the last one', async ({ page }) => {
-    const lab = requireLab();
-    const stor2 = lab.hosts.stor2;
-    const script = (op: 'new' | 'delete') =>
-      `i=1; while [ $i -le 1000 ]; do tgtadm --lld iscsi --op ${op} --mode target --tid $((i+100))${op === 'new' ? ' -T iqn.2026-11.test.bulk:t$i' : ''} || exit 1; i=$((i+1)); done`;
-    const made = await execOnHost(stor2, ['sh', '-c', script('new')]);
-    expect(made.code).toBe(0);
-    try {
-      await new ConsolePage(page).open();
-      await ensureLabHost(page, lab, 'stor2', ['Storage server']);
-      const targets = await new TargetsPage(page).open();
-      await page.getByLabel('Storage server').click();
-      await page.getByRole('option', { name: 'stor2' }).click();
-      const list = page.getByRole('table', { name: 'Targets' });
-      await expect(list).toHaveAttribute('aria-rowcount', '1000', { timeout: 30_000 });
-      // Only what is on screen (plus overscan) is in the DOM.
-      expect(await list.getByRole('row').count()).toBeLessThan(40);
-      await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-      await expect(targets.row('iqn.2026-11.test.bulk:t1000')).toBeVisible();
-      await screen(page, 'targets-1000');
-      await page.getByLabel('Filter by IQN or initiator').fill('bulk:t77');
-      await expect(list).toHaveAttribute('aria-rowcount', '11');
-    } finally {
-      await execOnHost(stor2, ['sh', '-c', script('delete')]);
-    }
-  });
-
   test('check portals: every portal at once, from the workstation and from hv1, GUID clash across servers', async ({ page }) => {
     const lab = requireLab();
     // Same tid on both servers: tgt's default scsi_id makes the GUIDs of their LUN 1 collide.

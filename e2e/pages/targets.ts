@@ -1,6 +1,6 @@
 // Page object for the Targets page and the create-target wizard.
 import { mkdirSync } from 'node:fs';
-import { expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { NavPage } from './console';
 import { SCREEN_DIR, screen } from '../support/screens';
 
@@ -73,7 +73,37 @@ export class TargetsPage extends NavPage {
   }
 
   row(iqn: string) {
-    return this.page.getByRole('row', { name: iqn });
+    return this.page.getByRole('row', { name: iqn, exact: true });
+  }
+
+  /** The virtualised list of targets (aria-rowcount = how many the filters keep). */
+  list() {
+    return this.page.getByRole('table', { name: 'Targets' });
+  }
+
+  async pickServer(name: string): Promise<void> {
+    await this.page.getByLabel('Storage server').click();
+    await this.page.getByRole('option', { name }).click();
+  }
+
+  /** Toggles a count/filter button ("Open to ALL", "Has sessions", "Unmanaged", ...). */
+  async filterBy(label: string): Promise<void> {
+    await this.page.getByRole('group', { name: 'Filters' }).getByRole('button', { name: new RegExp(`^${label}: \\d+$`) }).click();
+  }
+
+  async search(text: string): Promise<void> {
+    await this.page.getByLabel('Filter by IQN, initiator or address').fill(text);
+  }
+
+  async sortBy(label: 'IQN' | 'Size' | 'Sessions' | 'Drift'): Promise<void> {
+    await this.page.getByRole('group', { name: 'Sort by' }).getByRole('button', { name: new RegExp(`^Sort by ${label}`) }).click();
+  }
+
+  /** Opens a target's detail page from its row (the IQN link). */
+  async openDetail(iqn: string) {
+    await this.row(iqn).getByRole('link', { name: iqn, exact: true }).click();
+    await expect(this.page.getByRole('heading', { level: 1, name: iqn })).toBeVisible();
+    return new TargetDetail(this.page, iqn);
   }
 
   /** The Add LUN / Edit access / Delete / Reconcile dialog of one target. */
@@ -138,5 +168,37 @@ export class TargetsPage extends NavPage {
 
   portalRow(portal: string) {
     return this.portalCheck().getByRole('row', { name: `portal ${portal}` });
+  }
+}
+
+/** A target's detail page (#/targets/<serverId>/<iqn>) and its action dialogs. */
+export class TargetDetail {
+  constructor(readonly page: Page, readonly iqn: string) {}
+
+  section(name: 'Identity' | 'LUNs' | 'Access' | 'Sessions' | 'Conf file' | 'Jobs') {
+    return this.page.getByRole('region', { name });
+  }
+
+  lunRow(lun: number) {
+    return this.section('LUNs').getByRole('row', { name: `LUN ${lun}`, exact: true });
+  }
+
+  dialog() {
+    return this.page.getByRole('dialog');
+  }
+
+  /** Review plan, Apply (confirming dangers when asked), until every step is done. */
+  async reviewAndApply(opts: { confirmDangers?: boolean } = {}): Promise<void> {
+    const d = this.dialog();
+    await d.getByRole('button', { name: 'Review plan' }).click();
+    await expect(d.getByLabel('Plan steps')).toBeVisible();
+    if (opts.confirmDangers) await d.getByLabel('I understand: this plan lowers protection').check();
+    await d.getByRole('button', { name: 'Apply' }).click();
+    await expect(d.getByText(/All \d+ steps? done/)).toBeVisible({ timeout: 60_000 });
+  }
+
+  async close(): Promise<void> {
+    await this.dialog().getByRole('button', { name: 'Close' }).click();
+    await expect(this.dialog()).toBeHidden();
   }
 }

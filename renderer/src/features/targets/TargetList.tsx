@@ -2,7 +2,7 @@
 // rows virtualised with @tanstack/react-virtual. Rows are memoised plain elements styled by one
 // class sheet (no per-row sx, tooltips or chips), so scrolling a thousand targets only renders the
 // rows that come into view; full values are in each cell's title (hover) and on the detail page.
-import { memo, useCallback, useRef } from 'react';
+import { memo, useCallback, useRef, type RefObject } from 'react';
 import { Box, Button, Paper, Stack, TextField, ToggleButton, Typography } from '@mui/material';
 import { styled } from '@mui/material/styles';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -23,7 +23,8 @@ const Sheet = styled(Paper)(({ theme }) => {
   return {
     overflow: 'auto',
     maxHeight: '62vh',
-    '& .tr': { display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', height: ROW_HEIGHT, boxSizing: 'border-box', borderBottom: `1px solid ${theme.palette.divider}` },
+    // contain: each row lays out and paints on its own, so a row coming into view does not relayout the others.
+    '& .tr': { display: 'flex', alignItems: 'center', gap: 12, padding: '0 12px', height: ROW_HEIGHT, boxSizing: 'border-box', borderBottom: `1px solid ${theme.palette.divider}`, contain: 'strict' },
     '& .tr.sel': { background: theme.palette.action.selected },
     '& .cb': { width: 18, height: 18, flex: '0 0 auto', accentColor: theme.palette.primary.main, margin: 0 },
     '& .main': { flex: '3 1 0', minWidth: 0 },
@@ -39,6 +40,15 @@ const Sheet = styled(Paper)(({ theme }) => {
     '& .b.ok': badge(theme.palette.success.main),
     '& .b.info': badge(theme.palette.info.main),
     '& .b.warn': badge(theme.palette.warning.main),
+    // Row actions: plain buttons and links (a MUI Button per action made each new row cost a frame).
+    '& .act': {
+      font: 'inherit', fontSize: 13, fontWeight: 500, lineHeight: '22px', padding: '2px 7px', border: 0, borderRadius: 4, background: 'none', cursor: 'pointer',
+      color: theme.palette.primary.main, textDecoration: 'none', whiteSpace: 'nowrap',
+    },
+    '& .act:hover': { background: theme.palette.action.hover },
+    '& .act:disabled': { color: theme.palette.text.disabled, cursor: 'default', background: 'none' },
+    '& .act.warn': { color: theme.palette.warning.main },
+    '& .act.err': { color: theme.palette.error.main },
   };
 });
 
@@ -87,14 +97,14 @@ const Row = memo(function Row({ t, serverId, top, selected, disabled, onToggle, 
         <span className={drift === 'in-sync' ? 'b ok' : 'b warn'} title={why}>{drift}</span>
       </div>
       <div className="acts">
-        <Button size="small" href={pageHref('targets', serverId, t.iqn)}>Open</Button>
-        <Button size="small" disabled={!!disabled} title={title} onClick={() => onAction(t, 'access')}>Access</Button>
+        <a className="act" href={pageHref('targets', serverId, t.iqn)} aria-label={`Open ${t.iqn}`}>Open</a>
+        <button type="button" className="act" disabled={!!disabled} title={title} onClick={() => onAction(t, 'access')}>Access</button>
         {isUnmanaged(t) ? (
-          <Button size="small" color="warning" disabled={!!disabled} title={title} onClick={() => onAction(t, 'adopt')}>Adopt</Button>
+          <button type="button" className="act warn" disabled={!!disabled} title={title} onClick={() => onAction(t, 'adopt')}>Adopt</button>
         ) : hasDrift(t) ? (
-          <Button size="small" color="warning" disabled={!!disabled} title={title} onClick={() => onAction(t, 'reconcile')}>Reconcile</Button>
+          <button type="button" className="act warn" disabled={!!disabled} title={title} onClick={() => onAction(t, 'reconcile')}>Reconcile</button>
         ) : null}
-        <Button size="small" color="error" disabled={!!disabled} title={title} onClick={() => onAction(t, 'delete')}>Delete</Button>
+        <button type="button" className="act err" disabled={!!disabled} title={title} onClick={() => onAction(t, 'delete')}>Delete</button>
       </div>
     </div>
   );
@@ -136,6 +146,23 @@ export function ListControls({ all, q, setQ }: { all: TargetView[]; q: ListQuery
   );
 }
 
+/** The rows in view; only this re-renders while scrolling (the styled frame around it does not). */
+function VirtualRows({ parent, targets, serverId, selected, disabled, onToggle, onAction }: {
+  parent: RefObject<HTMLDivElement | null>; targets: TargetView[]; serverId: string; selected: Set<string>; disabled: string | null;
+  onToggle: (iqn: string) => void; onAction: (t: TargetView, a: RowAction) => void;
+}) {
+  // No flushSync on scroll: React renders the new rows in its own batch instead of inside the scroll event.
+  const v = useVirtualizer({ count: targets.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 4, useFlushSync: false });
+  return (
+    <div style={{ height: v.getTotalSize(), position: 'relative' }}>
+      {v.getVirtualItems().map((it) => {
+        const t = targets[it.index];
+        return <Row key={t.iqn} t={t} serverId={serverId} top={it.start} selected={selected.has(t.iqn)} disabled={disabled} onToggle={onToggle} onAction={onAction} />;
+      })}
+    </div>
+  );
+}
+
 export function TargetList({ targets, serverId, selected, setSelected, disabled, onAction }: {
   targets: TargetView[];
   serverId: string;
@@ -145,7 +172,6 @@ export function TargetList({ targets, serverId, selected, setSelected, disabled,
   onAction: (t: TargetView, a: RowAction) => void;
 }) {
   const parent = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: targets.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 6 });
   const sel = useRef(selected);
   sel.current = selected;
   const onToggle = useCallback((iqn: string) => {
@@ -163,12 +189,7 @@ export function TargetList({ targets, serverId, selected, setSelected, disabled,
         <Typography variant="body2" color="text.secondary">{targets.length} shown{selected.size ? `, ${selected.size} selected` : ''}</Typography>
       </Stack>
       <Sheet variant="outlined" ref={parent} role="table" aria-label="Targets" aria-rowcount={targets.length}>
-        <div style={{ height: v.getTotalSize(), position: 'relative' }}>
-          {v.getVirtualItems().map((it) => {
-            const t = targets[it.index];
-            return <Row key={t.iqn} t={t} serverId={serverId} top={it.start} selected={selected.has(t.iqn)} disabled={disabled} onToggle={onToggle} onAction={onAction} />;
-          })}
-        </div>
+        <VirtualRows parent={parent} targets={targets} serverId={serverId} selected={selected} disabled={disabled} onToggle={onToggle} onAction={onAction} />
       </Sheet>
     </Box>
   );
