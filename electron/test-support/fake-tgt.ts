@@ -9,7 +9,7 @@ import type { ConfFile, FileStat, OpResult, SpaceInfo, StepLog, TargetDriver, Ta
 import { partialPathOf } from '../services/targets/tgt/driver';
 import type { TgtSystem, TgtTarget } from '../services/targets/tgt/parser';
 import type { BlockDevice } from '../services/targets/tgt/lsblk';
-import { opArgs, type TargetOp } from '../services/targets/tgt/target-op';
+import { opArgs, tgtShownMB, type TargetOp } from '../services/targets/tgt/target-op';
 import { MASK } from '../../shared/plan';
 import { OperationRegistry } from '../services/jobs/kinds';
 import { tgtCheckKinds } from '../services/targets/tgt/checks';
@@ -187,8 +187,8 @@ export class FakeTgtDriver implements TargetDriver {
         if (!t) return noTarget;
         if (t.luns.some((l) => l.lun === op.lun)) return 'tgtadm: this logical unit number already exists';
         if (!this.storage.has(op.path)) return 'tgtadm: invalid request';
-        // tgtd reads the backing store's size when the LUN is added (show prints decimal MB).
-        t.luns.push({ ...lun(op.lun, op.path), sizeBytes: Math.floor(this.storage.get(op.path)!.size / 1e6) * 1e6 });
+        // tgtd reads the backing store's size when the LUN is added (show prints it in its own MB).
+        t.luns.push({ ...lun(op.lun, op.path), sizeBytes: tgtShownMB(this.storage.get(op.path)!.size) * 1e6 });
         return null;
       case 'lun-delete': {
         if (!t) return noTarget;
@@ -202,7 +202,7 @@ export class FakeTgtDriver implements TargetDriver {
         if (!l) return "tgtadm: can't find the logical unit";
         const b = this.storage.get(op.path);
         if (l.path !== op.path || !b) return 'tgtadm: invalid request';
-        l.sizeBytes = Math.floor(b.size / 1e6) * 1e6;
+        l.sizeBytes = tgtShownMB(b.size) * 1e6;
         return null;
       }
       case 'portal-new': case 'portal-delete': {

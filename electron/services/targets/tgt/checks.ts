@@ -7,6 +7,7 @@ import { renderTargetConf, type ChapAccount, type DesiredTarget } from './conf';
 import { compareTarget, computeDrift } from './drift';
 import type { TgtHosts } from './ops';
 import type { TgtTarget } from './parser';
+import { tgtShownMB } from './target-op';
 
 export const TARGET_STATE = 'tgt.target.state';
 export const ACCOUNTS_ABSENT = 'tgt.accounts.absent';
@@ -202,7 +203,7 @@ export function tgtCheckKinds(hosts: TgtHosts & { login?: LoginCheck }) {
     },
   };
 
-  /** After a resize: the backing store has the new size and tgtd serves it (show prints decimal MB, rounded down). */
+  /** After a resize: the backing store has the new size and tgtd serves it (in show's own MB, tgtShownMB). */
   const lunSize: CheckKind<z.infer<typeof LunSizeSchema>> = {
     kind: LUN_SIZE,
     schema: LunSizeSchema,
@@ -214,7 +215,7 @@ export function tgtCheckKinds(hosts: TgtHosts & { login?: LoginCheck }) {
       if (!l) return { ok: false, reason: `verification: LUN ${p.lun} of ${p.iqn} is not listed on ${drv.label}` };
       const size = f?.exists ? f.size : -1;
       if (p.device ? size < p.bytes : size !== p.bytes) return { ok: false, reason: `verification: ${p.path} is ${size} bytes on ${drv.label}, not ${p.bytes}` };
-      const shown = Math.floor(size / 1e6) * 1e6;
+      const shown = tgtShownMB(size) * 1e6;
       if (l.sizeBytes !== shown) return { ok: false, reason: `verification: tgtd on ${drv.label} still serves LUN ${p.lun} as ${l.sizeBytes / 1e6} MB, not ${shown / 1e6} MB` };
       return ok({ iqn: p.iqn, lun: p.lun, bytes: size, tgtMB: l.sizeBytes / 1e6 });
     },

@@ -13,6 +13,7 @@ import { FakeTgtDriver, fakeTgtKinds } from '../../../test-support/fake-tgt';
 import { disposeEngines, testEngine } from '../../../test-support/engine';
 import { parseTargetConf, renderTargetConf } from './conf';
 import { tgtLunGuid } from './lun-guid';
+import { tgtShownMB } from './target-op';
 import { planAdopt, planBulk, planChap, planLunReadonly, planLunRemove, planLunResize, planPortal, planRename, planSessionClose, planTargetCreate, type TgtServerContext } from './planner';
 import { portalsOfExec, renderDropIn } from './portals';
 import type { LunUser } from '../../usage';
@@ -65,7 +66,7 @@ describe('LUN resize', () => {
     const job = await run(t, plan);
     expect(job.state).toBe('succeeded');
     expect(t.fake.storage.get('/srv/portico/day2')!.size).toBe(2 * GiB);
-    expect(t.fake.targets[0].luns.find((l) => l.lun === 1)!.sizeBytes).toBe(Math.floor((2 * GiB) / 1e6) * 1e6);
+    expect(t.fake.targets[0].luns.find((l) => l.lun === 1)!.sizeBytes).toBe(tgtShownMB(2 * GiB) * 1e6);
     expect(conf(t).luns.find((l) => l.lun === 1)!.sizeBytes).toBe(2 * GiB);
   });
 
@@ -320,6 +321,10 @@ describe('bulk', () => {
 });
 
 describe('GUID and conf ids', () => {
+  it('tgt prints sizes in its own MB (print_disksize), as seen on the lab: 16 MiB = 17 MB, 32 MiB = 34 MB', () => {
+    expect([16, 32].map((m) => tgtShownMB(m * 1024 ** 2))).toEqual([17, 34]);
+  });
+
   it('derives the GUID a host sees for tgt\'s default scsi_id (as the lab\'s hosts report it) and for a Portico one', () => {
     // The iSCSI lab test sees 360000000000000000e000000<tid hex><lun 4 hex> for tgtd's defaults.
     expect(tgtLunGuid({ scsiId: 'IET     00050001', tid: 5, lun: 1 })).toBe('360000000000000000e00000000050001');

@@ -12,6 +12,7 @@ import { BACKING_REMOVE, BACKING_SIZE, LV_EXTEND, LV_REMOVE, tgtadmOp } from './
 import { freshExisting, persistStep } from './plan-existing';
 import { confUnchanged, loadExisting, lockKeys, refuse, refuseIfUsed, secretsOf, verifyCheck, type Existing, type TgtServerContext } from './plan-common';
 import type { TgtLun, TgtTarget } from './parser';
+import { tgtShownMB } from './target-op';
 
 /** What initiators must do after a LUN grows: tgtd raises no "capacity changed" unit attention. */
 export const RESCAN_NOTE = 'Initiators see the new size only after a rescan: tgtd does not announce it. On Linux hosts: iscsiadm -m session --rescan (then grow the PV or filesystem); oVirt: Storage > Domains > Manage Domain > Refresh LUN size; VMware: rescan the adapter.';
@@ -56,7 +57,7 @@ export async function planLunResize(ctx: TgtServerContext, a: LunResizeSpec): Pr
   if (st.kind === 'block' && !lv && a.size !== st.size) refuse([`Size: LUN ${a.lun} is the block device ${path}, which is ${formatSize(st.size)} now; Portico does not grow devices. Grow it on ${d.label}, then resize the LUN to exactly the device's new size so that tgtd re-reads it.`], 'size');
   if (st.kind !== 'file' && st.kind !== 'block' && !lv) refuse([`Size: ${path} is not a regular file or logical volume; Portico cannot grow it`], 'size');
   if (a.size < st.size) refuse([`Size: ${formatSize(a.size)} is smaller than LUN ${a.lun}'s ${formatSize(st.size)}. LUNs are never shrunk: the initiators' data at the end would be cut off. Create a smaller LUN and copy the data instead.`], 'size');
-  if (a.size === st.size && live.sizeBytes === Math.floor(st.size / 1e6) * 1e6) refuse([`Size: LUN ${a.lun} is already ${formatSize(st.size)}; give a larger size`], 'size');
+  if (a.size === st.size && live.sizeBytes === tgtShownMB(st.size) * 1e6) refuse([`Size: LUN ${a.lun} is already ${formatSize(st.size)}; give a larger size`], 'size');
   const grow = a.size - st.size;
   const allocate = conf.kind === 'full' || (conf.kind === undefined && st.allocated >= st.size);
   const warnings = [RESCAN_NOTE];

@@ -168,8 +168,7 @@ export function visibleProblem(op: TargetOp, s: TargetState): string | null {
     case 'lun-reread': {
       const l = tgt?.luns.find((x) => x.lun === op.lun);
       if (!l) return `LUN ${op.lun} is not listed on tid ${op.tid}`;
-      // show prints decimal megabytes, rounded down.
-      const shown = Math.floor(op.bytes / 1e6) * 1e6;
+      const shown = tgtShownMB(op.bytes) * 1e6;
       return l.sizeBytes === shown ? null : `LUN ${op.lun} of tid ${op.tid} is ${l.sizeBytes / 1e6} MB in tgtd, not ${shown / 1e6} MB`;
     }
     case 'portal-new': return s.portals.some((p) => portalText(p) === op.portal) ? null : `portal ${op.portal} is not listed`;
@@ -214,6 +213,15 @@ export function subjectOf(x: TargetOp): string {
     case 'lun-reread': return `r${x.tid}/${x.lun}`;
     case 'portal-new': case 'portal-delete': return `P${x.portal}`;
   }
+}
+
+/**
+ * The size tgtd's show prints for a LUN of `bytes`, in its "MB": print_disksize (usr/target.c) is
+ * ((b - (b/625 - 974)) / 1950) with b = bytes/512, integer arithmetic (32 MiB shows as 34 MB).
+ */
+export function tgtShownMB(bytes: number): number {
+  const b = Math.floor(bytes / 512);
+  return Math.floor((b - (Math.floor(b / 625) - 974)) / 1950);
 }
 
 /** A portal as tgtd's show prints it and --param portal= takes it (IPv6 in brackets). */
