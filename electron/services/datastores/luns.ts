@@ -29,6 +29,9 @@ export async function readTargetsIndex(servers: StorageServers, only?: string): 
   return { byIqn, problems };
 }
 
+/** A LUN's size: its backing file's exact size when known (tgt rounds to decimal MB), else tgt's figure. */
+export const lunBytes = (l: { sizeBytes: number; apparentBytes: number | null }) => l.apparentBytes ?? l.sizeBytes;
+
 export function lookupLun(idx: TargetsIndex, iqn: string, lun: number): LunLookup | null {
   const hit = idx.byIqn.get(iqn);
   if (!hit) return null;
@@ -37,9 +40,9 @@ export function lookupLun(idx: TargetsIndex, iqn: string, lun: number): LunLooku
     serverId: hit.serverId,
     serverName: hit.serverName,
     exists: !!l && lun > 0,
-    sizeBytes: l?.sizeBytes ?? null,
+    sizeBytes: l ? lunBytes(l) : null,
     sessions: hit.target.sessions.length,
     initiators: hit.target.sessions.map((s) => s.initiator),
-    targetLuns: hit.target.luns.filter((x) => x.lun > 0).map((x) => ({ lun: x.lun, sizeBytes: x.sizeBytes })),
+    targetLuns: hit.target.luns.filter((x) => x.lun > 0).map((x) => ({ lun: x.lun, sizeBytes: lunBytes(x) })),
   };
 }

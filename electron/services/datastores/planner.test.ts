@@ -31,7 +31,7 @@ const memory = new Map<string, string>();
 const IQN = 'iqn.2026-12.org.example:stor1:vm';
 // Only the fields the mapping reads (the targets feature's view has more).
 const target = (luns: number[], sessions = 0): TargetView => ({
-  tid: 1, iqn: IQN, luns: [0, ...luns].map((lun) => ({ lun, path: lun ? `/srv/${lun}` : null, type: lun ? 'disk' : 'controller', sizeBytes: lun * 64 * 1024 ** 2, apparentBytes: null, allocatedBytes: null, readonly: false, scsiId: '', scsiSn: '' })),
+  tid: 1, iqn: IQN, luns: [0, ...luns].map((lun) => ({ lun, path: lun ? `/srv/${lun}` : null, type: lun ? 'disk' : 'controller', sizeBytes: lun * 64 * 1024 ** 2, apparentBytes: lun === 3 ? 3 * 64 * 1024 ** 2 + 512 : null, allocatedBytes: null, readonly: false, scsiId: '', scsiSn: '' })),
   addresses: [], initiators: [], namesOnly: false, openToAll: false, chap: true, mutualChap: false, chapUsers: ['u'], mutualChapUser: null,
   sessions: Array.from({ length: sessions }, (_, i) => ({ nexus: i, initiator: `iqn.1994-05.com.redhat:hv${i + 1}`, alias: null, connections: [] })), persisted: 'in-sync', driftMessages: [],
 }) as Partial<TargetView> as TargetView;
@@ -168,6 +168,8 @@ describe('images, deletes, the page and the usage check', () => {
     expect(byName.ok).toMatchObject({ orphan: false, lun: 1, oneSizeMb: 0, lun_: { serverId: 'stor1', exists: true, sizeBytes: 64 * 1024 ** 2, sessions: 2 } });
     expect(byName.gone).toMatchObject({ orphan: true, orphanReason: `target ${IQN} on stor1 has no LUN 7`, fix: { call: 'datastores.planImageDelete', input: { frontendId: 'fe1', imageId: byName.gone.id } } });
     expect(byName.nosuffix).toMatchObject({ orphan: true, missingLunSuffix: true, orphanReason: expect.stringMatching(/no \/LUN suffix: libvirt uses LUN 0/) });
+    // The backing file's exact size wins over tgt's decimal-MB figure.
+    expect(v.orphanLuns.map((o) => o.sizeBytes)).toEqual([128 * 1024 ** 2, 3 * 64 * 1024 ** 2 + 512]);
     expect(v.orphanLuns.map((o) => [o.iqn, o.lun, o.fix.call])).toEqual([[IQN, 2, 'datastores.planImage'], [IQN, 3, 'datastores.planImage']]);
     expect(v.orphanLuns[0].fix.input).toEqual({ frontendId: 'fe1', datastoreId: ds, images: [{ name: 'vm-lun2', iqn: IQN, lun: 2, serverId: 'stor1', type: 'DATABLOCK' }] });
     expect(v.datastores.find((x) => x.id === 1)!.iscsi).toBe(false);

@@ -5,7 +5,7 @@
 import type { DatastoresView, DatastoreView, FrontendView, ImageView, OrphanLunView } from '../../../shared/domain/opennebula-views';
 import type { OneDatastore, OneImage } from '../opennebula/info';
 import { driversFor } from '../opennebula/drivers';
-import { lookupLun, type TargetsIndex } from './luns';
+import { lookupLun, lunBytes, type TargetsIndex } from './luns';
 import { ISCSI_DS_MADS, imageTarget } from './plan-image';
 
 const shortName = (iqn: string) => (iqn.split(':').pop() || 'lun').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60);
@@ -55,7 +55,7 @@ export function buildDatastoresView(frontend: FrontendView, version: string, dat
           serverName: hit.serverName,
           iqn,
           lun: l.lun,
-          sizeBytes: l.sizeBytes,
+          sizeBytes: lunBytes(l),
           sessions: hit.target.sessions.length,
           datastoreId: d.id,
           fix: { call: 'datastores.planImage', input: { frontendId: fid, datastoreId: d.id, images: [{ name: `${shortName(iqn)}-lun${l.lun}`, iqn, lun: l.lun, serverId: hit.serverId, type: 'DATABLOCK' }] }, label: `Register LUN ${l.lun} as an image in "${d.name}"` },
