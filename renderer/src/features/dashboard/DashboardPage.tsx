@@ -85,6 +85,7 @@ function HostsPanel({ d }: { d: DashboardOverview }) {
               <ListItemText
                 primary={<><Link href={pageHref('hosts', h.hostId)}>{h.name}</Link> <Chip size="small" color="error" label={h.state === 'blocked' ? 'blocked: host key changed' : 'unreachable'} /></>}
                 secondary={`${h.address}: ${h.reason}`}
+                slotProps={{ secondary: { sx: { overflowWrap: 'anywhere' } } }}
               />
             </ListItem>
           ))}
