@@ -25,7 +25,7 @@ export interface LabTargets {
   driver: TgtDriver;
   call<T>(name: string, input: unknown): Promise<T>;
   /** targets.planX with the host id filled in; returns the masked view. */
-  plan(call: 'planCreate' | 'planLunAdd' | 'planAccess' | 'planDelete' | 'planReconcile', input: Record<string, unknown>): Promise<PlanView>;
+  plan(call: 'planCreate' | 'planLunAdd' | 'planAccess' | 'planDelete' | 'planReconcile' | 'planLunResize' | 'planLunRemove' | 'planLunReadonly' | 'planChap' | 'planRename', input: Record<string, unknown>): Promise<PlanView>;
   /** Applies a registered plan with the JobRunner and waits for the job. */
   apply(planId: string, opts?: { confirmDangers?: boolean }): Promise<JobView>;
   close(): Promise<void>;

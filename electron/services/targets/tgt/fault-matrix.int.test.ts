@@ -1,5 +1,5 @@
 // The fault matrix on lab stor2: for target create (NetManager's example with CHAP and mutual CHAP)
-// and for add-LUN, for every operation k of the plan: (a) operation k fails, (b) the SSH connection
+// and for add-LUN and LUN resize, for every operation k of the plan: (a) operation k fails, (b) the SSH connection
 // is cut while it runs, (c) the console process is SIGKILLed while it runs and started again, then
 // the rollback it offers is applied. After each case tgtd's show (targets, accounts), the conf.d
 // files (bytes and mode) and the storage folder (names, sizes, allocation) must be exactly as
@@ -85,7 +85,7 @@ describe.skipIf(reason)('fault matrix on lab stor2', () => {
   }
 
   /** (c): the console as a child process, killed during operation k; then this process opens the same data folder and applies the offered rollback. */
-  async function killed(planKind: string, call: 'planCreate' | 'planLunAdd', input: Record<string, unknown>, op: number): Promise<{ job: JobView; rollback: string }> {
+  async function killed(planKind: string, call: Parameters<LabTargets['plan']>[0], input: Record<string, unknown>, op: number): Promise<{ job: JobView; rollback: string }> {
     const dataDir = mkdtempSync(join(tmpdir(), 'portico-fm-'));
     try {
       const out = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve, reject) => {
@@ -123,7 +123,7 @@ describe.skipIf(reason)('fault matrix on lab stor2', () => {
     }
   }
 
-  async function matrix(planKind: string, call: 'planCreate' | 'planLunAdd', input: () => Record<string, unknown>): Promise<void> {
+  async function matrix(planKind: string, call: Parameters<LabTargets['plan']>[0], input: () => Record<string, unknown>): Promise<void> {
     const probe = await t.plan(call, input());
     t.svc.plans.discard(probe.id);
     const ops = probe.steps.flatMap((s) => s.ops.map((o) => o.command.split('\n')[0].replace(/^tgtadm --lld iscsi /, 'tgtadm ').slice(0, 60)));
@@ -142,13 +142,15 @@ describe.skipIf(reason)('fault matrix on lab stor2', () => {
     }
   }
 
-  it('target create and add-LUN: every operation × (fail, cut, kill) leaves tgtd, conf.d and the storage folder as before', async () => {
+  it('target create, add-LUN and LUN resize: every operation × (fail, cut, kill) leaves tgtd, conf.d and the storage folder as before', async () => {
     await matrix('tgt.target.create', 'planCreate', () => netManager(`fm-xen-${rnd()}`));
     // add-LUN on a target with CHAP made for it.
     const name = `fm-base-${rnd()}`;
     const base = await t.apply((await t.plan('planCreate', { ...netManager(name), luns: [{ size: '8MB', backing: { kind: 'sparse' } }] })).id);
     expect(base.error).toBeNull();
     await matrix('tgt.lun.add', 'planLunAdd', () => ({ iqn: `${BASE}:${name}`, luns: [{ size: '16MB', backing: { kind: 'sparse' } }] }));
+    // LUN resize: the growth, tgtd's re-read and the conf write; every case starts from the same 8 MB LUN.
+    await matrix('tgt.lun.resize', 'planLunResize', () => ({ iqn: `${BASE}:${name}`, lun: 1, size: '12MB' }));
 
     const w = (s: string, n: number) => s.padEnd(n).slice(0, n);
     console.log([
