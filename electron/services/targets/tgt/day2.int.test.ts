@@ -94,7 +94,7 @@ describe.skipIf(reason)('day-2 target actions on lab stor1', () => {
     expect(d.jobs.length).toBeGreaterThanOrEqual(3);
   }, 120_000);
 
-  it('session close while a session is held; LUN remove refused while it is held, done once it is closed', async () => {
+  it('resize and session close while a session is held; LUN remove refused while it is held, done once it is closed', async () => {
     // The held session logs in without CHAP: open the target to the workstation for it, by name.
     const portal = portalOf(portalA());
     const shown = (await call<TargetDetailView>('detail', { iqn })).access;
@@ -106,6 +106,13 @@ describe.skipIf(reason)('day-2 target actions on lab stor1', () => {
       const d = await call<TargetDetailView>('detail', { iqn });
       expect(d.sessions.map((x) => x.initiator)).toEqual([`${BASE}:holder-${rnd}`]);
       await expect(call('planLunRemove', { iqn, lun: 2 })).rejects.toMatchObject({ field: 'force' });
+      // A resize under the held session: tgtd re-reads the size and the session stays up.
+      const grown = await call<PlanView>('planLunResize', { iqn, lun: 1, size: '40MB' });
+      expect(grown.warnings.join(' ')).toContain(`holder-${rnd}`);
+      await apply(grown);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(s.ended()).toBe(false);
+      expect((await call<TargetDetailView>('detail', { iqn })).sessions.map((x) => x.initiator)).toEqual([`${BASE}:holder-${rnd}`]);
       const v = await call<PlanView>('planSessionClose', { iqn, sessions: [d.sessions[0].nexus] });
       expect(v.steps[0].title).toContain(`${BASE}:holder-${rnd}`);
       await apply(v);
