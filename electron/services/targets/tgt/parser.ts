@@ -7,8 +7,9 @@ export interface TgtLun {
   scsiId: string;
   scsiSn: string;
   /**
-   * The LUN's size in bytes as tgt reports it: tgt prints decimal megabytes (bytes / 10^6, rounded
-   * down), so this is exact to 1 MB only; converted here, once. Sizing uses stat where it can.
+   * The LUN's size as tgt reports it, its "MB" times 10^6. tgt's MB is print_disksize's
+   * ((b - (b/625 - 974)) / 1950) with b = bytes/512 (usr/target.c; 32 MiB prints as 34 MB, see
+   * tgtShownMB), so this is approximate only; sizing uses stat where it can.
    */
   sizeBytes: number;
   blockSize: number;
