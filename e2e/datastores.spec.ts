@@ -4,6 +4,7 @@
 // an image for LUN 1, and the page's mapping and orphans both ways (LUN 2 without image, an image
 // whose target does not exist). Screenshots of every step, light and dark.
 import { expect, test, type Page } from '@playwright/test';
+import { execOnHost } from './lab/hosts';
 import { labSkipReason, loadLab, requireLab } from './lab/labinfo';
 import { ConsolePage } from './pages/console';
 import { DatastoresPage } from './pages/datastores';
@@ -12,7 +13,7 @@ import { ensureLabHost } from './support/lab-hosts';
 import { removeTarget } from './support/lab-targets';
 import { noteSecret } from './support/secrets';
 import {
-  doubleState, ensureOnedDouble, onedCall, secretList, secretValue, undefineSecretByUsage, type OnedDoubleHandle,
+  doubleState, onedCall, onedDouble, secretList, secretValue, undefineSecretByUsage, type OnedDoubleHandle,
 } from './support/datastores-lab';
 
 const reason = labSkipReason();
@@ -39,6 +40,8 @@ async function removeLeftovers(): Promise<void> {
   for (const h of [lab.hosts.hv1, lab.hosts.hv2]) await undefineSecretByUsage(h, USAGE);
   const stor1 = lab.hosts.stor1;
   await removeTarget(stor1, IQN, [`${stor1.storageDir}/${TARGET}`, `${stor1.storageDir}/${TARGET}_1`, `/etc/tgt/conf.d/${TARGET}.conf`, `/etc/tgt/conf.d/${TARGET}.conf.prev`]);
+  // tgt keeps CHAP accounts apart from targets: the target's account goes too.
+  await execOnHost(stor1, ['tgtadm', '--lld', 'iscsi', '--mode', 'account', '--op', 'delete', '--user', `${TARGET}-user`], { allowFail: true });
 }
 
 /** The CHAP target with two LUNs through the Targets wizard; returns its CHAP user and secret. */
@@ -68,13 +71,12 @@ async function createTarget(page: Page): Promise<{ user: string; secret: string 
 test.describe('datastores', () => {
   test.skip(!!reason, reason ?? '');
   test.beforeAll(async () => {
-    oned = await ensureOnedDouble(requireLab().hosts.fe1);
+    oned = await onedDouble(requireLab().hosts.fe1);
     noteSecret(oned.session.slice(oned.session.indexOf(':') + 1));
     await removeLeftovers();
   });
   test.afterAll(async () => {
     await removeLeftovers();
-    await oned?.stop();
   });
 
   test('a CHAP datastore of existing LUNs on hv1+hv2, an image for LUN 1, the mapping and orphans both ways', async ({ page }) => {

@@ -1,43 +1,23 @@
-// Lab side of the Datastores spec: the oned TEST DOUBLE on fe1:2633 (started here when nothing
-// listens there; its user's password in its environment, never in argv), reading the double's
-// state through its inspection hook, one XML-RPC call for cleanup, and the libvirt secrets on the
-// hypervisors (listed, value read back as root from libvirt's own store: the secret is private, so
-// `virsh secret-get-value` refuses, by design).
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// Lab side of the Datastores spec: the oned TEST DOUBLE the e2e global setup runs on fe1:2633
+// (e2e/support/oned-double.ts), read through its inspection hook, one XML-RPC call for cleanup,
+// and the libvirt secrets on the hypervisors (listed, value read back as root from libvirt's own
+// store: the secret is private, so `virsh secret-get-value` refuses, by design).
 import { XmlRpcClient } from '@foxglove/xmlrpc';
-import { execOnHost, startOnHost, type LabProcess } from '../lab/hosts';
+import { execOnHost } from '../lab/hosts';
 import type { LabHostInfo } from '../lab/labinfo';
 import { tcpOpen } from '../lab/util';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const ONED_PORT = 2633;
+import { ONED_DOUBLE_PORT, ONED_DOUBLE_SESSION } from './oned-double';
 
 export interface OnedDoubleHandle {
   endpoint: string;
   session: string;
-  /** Ours to stop (false: another run's double, whose session came from the environment). */
-  started: boolean;
-  stop(): Promise<void>;
 }
 
-export async function ensureOnedDouble(fe1: LabHostInfo): Promise<OnedDoubleHandle> {
+/** The double the global setup started (fails in words when it is not there). */
+export async function onedDouble(fe1: LabHostInfo): Promise<OnedDoubleHandle> {
   const addr = fe1.addresses.mgmt!;
-  const endpoint = `http://${addr}:${ONED_PORT}/RPC2`;
-  if (await tcpOpen(addr, ONED_PORT)) {
-    const session = process.env.PORTICO_E2E_ONED_SESSION;
-    if (!session) throw new Error(`something already listens on fe1:${ONED_PORT} and PORTICO_E2E_ONED_SESSION does not say its session string`);
-    return { endpoint, session, started: false, stop: async () => undefined };
-  }
-  const session = `oneadmin:e2e-${randomBytes(9).toString('base64url')}`;
-  const proc: LabProcess = startOnHost(
-    fe1,
-    [process.execPath, '--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'e2e/doubles/oned/main.ts'), '--listen', `0.0.0.0:${ONED_PORT}`, '--hosts', 'hv1,hv2'],
-    { stdio: 'log', logName: 'oned-double-e2e', cwd: ROOT, env: { PORTICO_ONED_DOUBLE_USER: session } },
-  );
-  await proc.ready(() => tcpOpen(addr, ONED_PORT), 30_000);
-  return { endpoint, session, started: true, stop: () => proc.stop() };
+  if (!(await tcpOpen(addr, ONED_DOUBLE_PORT))) throw new Error(`the oned test double does not answer on fe1:${ONED_DOUBLE_PORT} (the e2e global setup starts it)`);
+  return { endpoint: `http://${addr}:${ONED_DOUBLE_PORT}/RPC2`, session: ONED_DOUBLE_SESSION };
 }
 
 export interface DoubleState {
