@@ -40,6 +40,7 @@ function LunState({ im }: { im: ImageView }) {
 function ImagesTable({ ds, onDialog }: { ds: DatastoreView; onDialog: (d: Dialog) => void }) {
   if (!ds.images.length) return <Typography variant="body2" color="text.secondary" sx={{ px: 2, pb: 2 }}>No images yet.</Typography>;
   return (
+    <Box sx={{ overflowX: 'auto' }}>
     <Table size="small" aria-label={`Images of ${ds.name}`}>
       <TableHead>
         <TableRow>
@@ -58,14 +59,14 @@ function ImagesTable({ ds, onDialog }: { ds: DatastoreView; onDialog: (d: Dialog
               <Typography variant="body2" sx={{ fontWeight: 600 }}>{im.name}</Typography>
               <Typography variant="caption" color="text.secondary">id {im.id}{im.persistent ? ' · persistent' : ' · NOT persistent'}</Typography>
             </TableCell>
-            <TableCell sx={{ fontFamily: 'monospace', fontSize: 12.5, wordBreak: 'break-all', maxWidth: 360 }}>
+            <TableCell sx={{ fontFamily: 'monospace', fontSize: 12.5, wordBreak: 'break-all', minWidth: 240, maxWidth: 360 }}>
               {im.iqn}/{im.lun}
               {im.missingLunSuffix && <Box><Chip size="small" color="warning" label="PATH has no /LUN: libvirt uses LUN 0 (tgt's controller)" /></Box>}
               {im.iscsiHost && <Box sx={{ color: 'text.secondary' }}>ISCSI_HOST {im.iscsiHost}</Box>}
             </TableCell>
             <TableCell>
               <LunState im={im} />
-              {im.orphan && <Chip size="small" color="warning" variant="outlined" sx={{ mt: 0.5 }} label={`orphan: ${im.orphanReason ?? 'no LUN'}`} />}
+              {im.orphan && <Typography variant="body2" color="warning.main" sx={{ mt: 0.5 }}>Orphan: {im.orphanReason ?? 'no LUN'}</Typography>}
             </TableCell>
             <TableCell>
               {im.lun_?.sizeBytes != null ? formatSize(im.lun_.sizeBytes) : '?'} · {im.oneSizeMb} MB
@@ -79,6 +80,7 @@ function ImagesTable({ ds, onDialog }: { ds: DatastoreView; onDialog: (d: Dialog
         ))}
       </TableBody>
     </Table>
+    </Box>
   );
 }
 
