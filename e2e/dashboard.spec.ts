@@ -27,6 +27,8 @@ const TID_DRIFT = 950 + Math.floor(Math.random() * 40);
 const tgt = (h: LabHostInfo, ...args: string[]) => execOnHost(h, ['tgtadm', '--lld', 'iscsi', ...args]);
 
 async function shots(page: Page, name: string): Promise<void> {
+  // Full pages from the top: the fixed app bar stays where it belongs.
+  await page.evaluate(() => window.scrollTo(0, 0));
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(150);

@@ -23,6 +23,8 @@ const IQN = `${BASE}:${NAME}`;
 const PLACEHOLDER = 'iqn.2026-12.test.portico:nobody';
 
 async function shots(page: Page, name: string): Promise<void> {
+  // Full pages from the top: the fixed app bar stays where it belongs.
+  await page.evaluate(() => window.scrollTo(0, 0));
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(150);

@@ -116,7 +116,7 @@ export function HypervisorsStep({ api }: { api: StepApi }) {
             <FormControlLabel value="agent" control={<Radio />} label="ssh-agent" />
             <FormControlLabel value="password" control={<Radio />} label="Password" />
           </RadioGroup>
-          {cred.kind === 'key' && <TextField size="small" label="Key file" value={cred.keyPath} onChange={(e) => setCred({ ...cred, keyPath: e.target.value })} sx={{ minWidth: 300 }} />}
+          {cred.kind === 'key' && <TextField size="small" label="Key file" value={cred.keyPath} onChange={(e) => setCred({ ...cred, keyPath: e.target.value })} sx={{ minWidth: 380 }} />}
           {cred.kind === 'password' && <TextField size="small" type="password" label="Password" autoComplete="off" value={cred.password} onChange={(e) => setCred({ ...cred, password: e.target.value })} />}
           <FormControlLabel control={<Switch checked={cred.sudo} onChange={(e) => setCred({ ...cred, sudo: e.target.checked })} />} label="Use sudo -n" />
         </Stack>
