@@ -1,6 +1,6 @@
 // Page object for the Targets page and the create-target wizard.
 import { mkdirSync } from 'node:fs';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { NavPage } from './console';
 import { SCREEN_DIR, screen } from '../support/screens';
 
@@ -10,6 +10,28 @@ export interface NewTarget {
   initiators: string[];
   networks: string[];
   chap?: boolean;
+}
+
+/** The viewport in light and dark (NAME-light.png, NAME-dark.png); `mask` hides secrets on screen. */
+export async function shots(page: Page, name: string, mask: Locator[] = []): Promise<void> {
+  mkdirSync(SCREEN_DIR, { recursive: true });
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: `${SCREEN_DIR}/${name}-${colorScheme}.png`, mask });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Presses Tab until the focused element is the button named `name` (keyboard-only runs). */
+export async function tabTo(page: Page, name: string, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    // textContent, not innerText: MUI buttons show their label upper-cased by CSS.
+    const label = await page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    if (label === name) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached a button named ${name}`);
 }
 
 export class TargetsPage extends NavPage {
@@ -135,13 +157,7 @@ export class TargetsPage extends NavPage {
 
   /** The viewport (the dialog as the admin sees it) in the light and in the dark scheme: NAME-light.png, NAME-dark.png. */
   async dialogShots(name: string): Promise<void> {
-    mkdirSync(SCREEN_DIR, { recursive: true });
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await this.page.emulateMedia({ colorScheme });
-      await this.page.waitForTimeout(150);
-      await this.page.screenshot({ path: `${SCREEN_DIR}/${name}-${colorScheme}.png` });
-    }
-    await this.page.emulateMedia({ colorScheme: 'light' });
+    await shots(this.page, name);
   }
 
   portalCheck() {
@@ -193,6 +209,7 @@ export class TargetDetail {
     await d.getByRole('button', { name: 'Review plan' }).click();
     await expect(d.getByLabel('Plan steps')).toBeVisible();
     if (opts.confirmDangers) await d.getByLabel('I understand: this plan lowers protection').check();
+    await expect(d.getByRole('button', { name: 'Apply' })).toBeEnabled();
     await d.getByRole('button', { name: 'Apply' }).click();
     await expect(d.getByText(/All \d+ steps? done/)).toBeVisible({ timeout: 60_000 });
   }

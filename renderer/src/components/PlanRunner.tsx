@@ -1,6 +1,6 @@
 // Review -> Apply for any plan main built: shows the plan, applies it by id (with the admin's
 // "I understand" when it lowers protection), follows the job live.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Alert, Button, Stack } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
 import type { JobView, PlanView } from '../../../shared/plan';
@@ -45,6 +45,12 @@ export function PlanRunner({ plan, onReplan, applyLabel = 'Apply', onFinished, a
   const gate = usePlanGate(plan);
   const [busy, setBusy] = useState(false);
   const finished = job && job.state !== 'running' ? job.id : null;
+  // Keyboard users land on the review's first decision: the "I understand" box of a danger, else Apply.
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current?.querySelector<HTMLElement>('[role="alert"][aria-label="This plan lowers protection"] input[type="checkbox"]') ?? box.current?.querySelector<HTMLElement>('[data-testid="sticky-actions"] button');
+    el?.focus();
+  }, [plan.id]);
   useEffect(() => {
     if (finished && job) onFinished?.(job);
     // Once per finished job.
@@ -58,7 +64,7 @@ export function PlanRunner({ plan, onReplan, applyLabel = 'Apply', onFinished, a
     );
   const replan = error instanceof ApiError && REPLAN_CODES.includes(error.code) && onReplan;
   return (
-    <Stack spacing={2}>
+    <Stack spacing={2} ref={box}>
       <PlanReview plan={plan} gate={gate} />
       {error && (
         <Alert severity="error" role="alert" action={replan ? <Button color="inherit" onClick={onReplan}>Build it again</Button> : undefined}>
