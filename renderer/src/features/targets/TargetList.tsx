@@ -87,7 +87,7 @@ const Row = memo(function Row({ t, serverId, top, selected, disabled, onToggle, 
         </div>
       </div>
       <div className="size" title={`${formatSize(targetBytes(t))} apparent, ${formatSize(allocatedBytes(t))} allocated`}>
-        <div className="line">{formatSize(targetBytes(t))} apparent</div>
+        <div className="line">{formatSize(targetBytes(t))}</div>
         <div className="line sub">{formatSize(allocatedBytes(t))} allocated</div>
       </div>
       <div className="acl line" title={acl}>{acl}</div>
