@@ -50,8 +50,20 @@ async function main() {
       console.log(`\nA new one-time link (valid 2 minutes):\n\n  ${host.newLink()}\n`);
     });
   }
+  // A clean stop closes the page connections, then the features' and SSH connections. A peer that
+  // never answers its close must not keep the console alive: after 5 s (or a second signal) it
+  // exits anyway; the journal is already on disk, so nothing is lost.
+  let stopping = false;
   const stop = async () => {
+    if (stopping) process.exit(0);
+    stopping = true;
+    let phase = 'the page connections';
+    setTimeout(() => {
+      console.error(`Portico: ${phase} did not close within 5 s; exiting anyway.`);
+      process.exit(0);
+    }, 5000).unref();
     await host.close();
+    phase = 'the server connections';
     await services.close();
     process.exit(0);
   };
