@@ -13,7 +13,7 @@ import { useLiveValidation } from '../../components/live-validation';
 import { JobProgress } from '../../components/JobProgress';
 import { ApplyButton, PlanReview, usePlanGate } from '../../components/PlanReview';
 import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
-import { FieldList, type FieldDecl } from './fields';
+import { FieldList, type FieldDecl } from '../../components/FieldList';
 import { PlacementTable } from './Placement';
 import { HostConnections } from './HostConnections';
 import { PathMatrix } from './PathMatrix';

@@ -6,7 +6,7 @@ import { DataCenterInputSchema, type BondsOverview, type DataCenterView } from '
 import { call } from '../../api/client';
 import { FieldsDialog } from './FieldsDialog';
 import { RemoveDialog } from './RemoveDialog';
-import type { FieldDecl } from './fields';
+import type { FieldDecl } from '../../components/FieldList';
 import { namer } from './api';
 
 interface DcForm extends Record<string, string | boolean | string[]> {

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { apiPathErrors, zodPathErrors } from '../../components/form';
 import { FormDialog } from '../../components/FormDialog';
 import { useLiveValidation } from '../../components/live-validation';
-import { errorsByField, FieldList, shownKeys, type FieldDecl } from './fields';
+import { errorsByField, FieldList, shownKeys, type FieldDecl } from '../../components/FieldList';
 
 type Values = Record<string, string | boolean | string[]>;
 

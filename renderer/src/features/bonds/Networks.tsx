@@ -7,7 +7,7 @@ import type { HostView } from '../../../../shared/features/hosts';
 import { call } from '../../api/client';
 import { FieldsDialog } from './FieldsDialog';
 import { RemoveDialog } from './RemoveDialog';
-import type { FieldDecl } from './fields';
+import type { FieldDecl } from '../../components/FieldList';
 import { namer } from './api';
 
 interface NetForm extends Record<string, string | boolean | string[]> {

@@ -4,7 +4,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import type { PlacementResult, PreviewHost } from '../../../../shared/domain/bond';
 import { PlacementTable } from './Placement';
 import { HostConnections } from './HostConnections';
-import { errorsByField } from './fields';
+import { errorsByField } from '../../components/FieldList';
 
 const names: Record<string, string> = { na: 'A', nb: 'B' };
 /** The markup's text as the admin reads it (entities decoded). */

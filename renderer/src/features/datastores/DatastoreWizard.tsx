@@ -19,7 +19,7 @@ import { schemaErrors } from '../../components/PlanDialog';
 import { JobProgress } from '../../components/JobProgress';
 import { ApplyButton, PlanReview, usePlanGate } from '../../components/PlanReview';
 import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
-import { FieldList } from './fields';
+import { FieldList } from '../../components/FieldList';
 import { NEW_DS, SEED_WARNINGS, fieldErrorKey, libvirtFields, tgtFields, toDatastoreInput, type DsForm } from './datastore-fields';
 import { TemplateText } from './TemplateText';
 

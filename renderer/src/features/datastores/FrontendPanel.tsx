@@ -11,7 +11,7 @@ import { call } from '../../api/client';
 import { apiPathErrors } from '../../components/form';
 import { useLiveValidation } from '../../components/live-validation';
 import { schemaErrors } from '../../components/PlanDialog';
-import { FieldList, type FieldDecl } from './fields';
+import { FieldList, type FieldDecl } from '../../components/FieldList';
 
 interface Form extends Record<string, string | boolean> {
   hostId: string;

@@ -15,7 +15,7 @@ import { call } from '../../api/client';
 import type { FieldErrors } from '../../components/form';
 import { PlanDialog, schemaErrors } from '../../components/PlanDialog';
 import { useTargets } from '../targets/api';
-import { FieldList } from './fields';
+import { FieldList } from '../../components/FieldList';
 import { imageFields, newRow, toImagesInput, type ImageRow } from './image-rows';
 
 const validateImages = schemaErrors<ReturnType<typeof toImagesInput>>(ImagesInputSchema);

@@ -1,7 +1,7 @@
 // The datastore wizard's fields, declared once per flavour: labels name the OpenNebula attribute
 // each one becomes, helps say the driver's rules. The wizard renders them with FieldList and
 // validates them with the contract's schema.
-import type { FieldDecl, FieldOption } from './fields';
+import type { FieldDecl, FieldOption } from '../../components/FieldList';
 
 import type { DatastoreInput } from '../../../../shared/domain/opennebula';
 

@@ -2,7 +2,7 @@
 // typed in), turned into the contract's ImagesInput. Pure, so the default names and the override
 // rules are unit-tested.
 import type { ImagesInput, ImageSpec } from '../../../../shared/domain/opennebula';
-import type { FieldDecl } from './fields';
+import type { FieldDecl } from '../../components/FieldList';
 
 export interface ImageRow extends Record<string, string | boolean> {
   /** iqn/lun: one row per LUN. */

@@ -1,9 +1,9 @@
-// Fields declared once: each form of the Bonds feature lists its fields as data (key, label, kind,
-// help), rendered here with the message the shared schema (zodPathErrors) or main (apiPathErrors)
-// put under that key. Checkbox groups hold lists of ids (networks, hosts, connections).
-import { Checkbox, FormControl, FormControlLabel, FormGroup, FormHelperText, FormLabel, MenuItem, Stack, TextField } from '@mui/material';
+// Fields declared once: a form lists its fields as data (key, label, kind, help, when, row) and
+// FieldList renders them, each with the message the shared schema (or main) put under its key.
+// Messages are shown as the schema wrote them (they start with the field's name, as everywhere).
 import type { ReactNode } from 'react';
-import type { FieldErrors } from '../../components/form';
+import { Checkbox, FormControl, FormControlLabel, FormGroup, FormHelperText, FormLabel, MenuItem, Stack, Switch, TextField } from '@mui/material';
+import type { FieldErrors } from './form';
 
 export interface FieldOption {
   value: string;
@@ -13,34 +13,46 @@ export interface FieldOption {
   disabled?: boolean;
 }
 
-type Values = Record<string, string | boolean | string[]>;
+export type FieldValues = Record<string, string | boolean | string[]>;
 
-export interface FieldDecl<F extends Values> {
+export interface FieldDecl<F> {
+  /** Form state key. */
   key: keyof F & string;
-  /** Error key (the schema path) when it differs from the form key. */
+  /** Error key (the schema path, dotted) when it differs from the form key. */
   errorKey?: string;
   label: string;
-  kind?: 'text' | 'password' | 'select' | 'checkbox' | 'checkboxes' | 'multiline';
+  /** checkboxes: a list of ids (networks, hosts, connections) picked from `options`. */
+  kind?: 'text' | 'password' | 'select' | 'switch' | 'checkbox' | 'checkboxes' | 'multiline';
   help?: string | ((f: F) => string | undefined);
   placeholder?: string;
   options?: FieldOption[] | ((f: F) => FieldOption[]);
+  /** Shown only when this says so (e.g. CHAP fields only with CHAP on). */
   when?: (f: F) => boolean;
   /** Fields with the same row share one line. */
   row?: string;
+  /** A fixed width; otherwise the field fills its share of the row. */
   width?: number;
+  minWidth?: number;
+  autoComplete?: string;
 }
 
-function FieldView<F extends Values>({ d, form, set, errors, autoFocus }: { d: FieldDecl<F>; form: F; set: (p: Partial<F>) => void; errors: FieldErrors; autoFocus: boolean }) {
+function FieldView<F extends FieldValues>({ d, form, set, errors, autoFocus }: { d: FieldDecl<F>; form: F; set: (p: Partial<F>) => void; errors: FieldErrors; autoFocus: boolean }) {
   const error = errors[d.errorKey ?? d.key];
   const help = typeof d.help === 'function' ? d.help(form) : d.help;
   const options = typeof d.options === 'function' ? d.options(form) : (d.options ?? []);
   const value = form[d.key];
   const put = (v: F[keyof F & string]) => set({ [d.key]: v } as Partial<F>);
-  if (d.kind === 'checkbox') {
+  if (d.kind === 'switch' || d.kind === 'checkbox') {
+    const control =
+      d.kind === 'switch' ? (
+        <Switch checked={!!value} onChange={(e) => put(e.target.checked as F[keyof F & string])} />
+      ) : (
+        <Checkbox checked={!!value} onChange={(e) => put(e.target.checked as F[keyof F & string])} />
+      );
     return (
       <FormControl error={!!error}>
-        <FormControlLabel control={<Checkbox checked={!!value} onChange={(e) => put(e.target.checked as F[keyof F & string])} />} label={d.label} />
-        {(error || help) && <FormHelperText sx={{ mt: -0.5, ml: 4 }}>{error ?? help}</FormHelperText>}
+        <FormControlLabel control={control} label={d.label} />
+        {(error || help) && <FormHelperText sx={{ mt: -0.5, ml: d.kind === 'switch' ? 6 : 4 }}>{error ?? help}</FormHelperText>}
       </FormControl>
     );
   }
@@ -82,8 +94,8 @@ function FieldView<F extends Values>({ d, form, set, errors, autoFocus }: { d: F
       multiline={d.kind === 'multiline'}
       minRows={d.kind === 'multiline' ? 2 : undefined}
       autoFocus={autoFocus}
-      autoComplete={d.kind === 'password' ? 'new-password' : 'off'}
-      sx={{ width: d.width, flex: d.width ? undefined : 1 }}
+      autoComplete={d.autoComplete ?? (d.kind === 'password' ? 'new-password' : 'off')}
+      sx={{ width: d.width, minWidth: d.minWidth, flex: d.width ? undefined : 1 }}
       slotProps={{ htmlInput: { spellCheck: false } }}
     >
       {d.kind === 'select' &&
@@ -96,8 +108,13 @@ function FieldView<F extends Values>({ d, form, set, errors, autoFocus }: { d: F
   );
 }
 
-/** The declared fields that apply to this form state, rows kept together, the first focused. */
-export function FieldList<F extends Values>({ fields, form, set, errors, autoFocus = true }: { fields: FieldDecl<F>[]; form: F; set: (p: Partial<F>) => void; errors: FieldErrors; autoFocus?: boolean }) {
+/**
+ * The declared fields that apply to this form state, rows kept together, the first focused.
+ * `after`: what to show right below a field (e.g. the portals to pick from under the portal field).
+ */
+export function FieldList<F extends FieldValues>({ fields, form, set, errors, autoFocus = true, after = {} }: {
+  fields: FieldDecl<F>[]; form: F; set: (p: Partial<F>) => void; errors: FieldErrors; autoFocus?: boolean; after?: Partial<Record<keyof F & string, ReactNode>>;
+}) {
   const shown = fields.filter((d) => !d.when || d.when(form));
   const groups: FieldDecl<F>[][] = [];
   for (const d of shown) {
@@ -108,10 +125,13 @@ export function FieldList<F extends Values>({ fields, form, set, errors, autoFoc
   return (
     <Stack spacing={1.5}>
       {groups.map((g, gi) => (
-        <Stack key={g[0].key} direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
-          {g.map((d, i) => (
-            <FieldView key={d.key} d={d} form={form} set={set} errors={errors} autoFocus={autoFocus && gi === 0 && i === 0} />
-          ))}
+        <Stack key={g[0].key} spacing={1}>
+          <Stack direction="row" spacing={2} sx={{ alignItems: 'flex-start' }}>
+            {g.map((d, i) => (
+              <FieldView key={d.key} d={d} form={form} set={set} errors={errors} autoFocus={autoFocus && gi === 0 && i === 0} />
+            ))}
+          </Stack>
+          {g.map((d) => after[d.key]).filter(Boolean)}
         </Stack>
       ))}
     </Stack>
@@ -119,7 +139,7 @@ export function FieldList<F extends Values>({ fields, form, set, errors, autoFoc
 }
 
 /** Error keys the given fields show themselves (the others become alerts above the form). */
-export function shownKeys<F extends Values>(fields: FieldDecl<F>[], form: F): Set<string> {
+export function shownKeys<F>(fields: FieldDecl<F>[], form: F): Set<string> {
   return new Set(fields.filter((d) => !d.when || d.when(form)).map((d) => d.errorKey ?? d.key));
 }
 
