@@ -4,15 +4,8 @@ import { useState } from 'react';
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, Paper, Typography } from '@mui/material';
 import type { BondExport } from '../../../../shared/domain/bond';
 import { call } from '../../api/client';
+import { downloadText } from '../../components/download';
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/xml' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function ExportButton({ bondId, bondName }: { bondId: string; bondName: string }) {
   const [ex, setEx] = useState<BondExport | null>(null);
@@ -43,7 +36,7 @@ export function ExportButton({ bondId, bondName }: { bondId: string; bondName: s
             </Paper>
           </DialogContent>
           <DialogActions>
-            <Button onClick={() => download(`iscsibond-${bondName}.xml`, ex.body)}>Download XML</Button>
+            <Button onClick={() => downloadText(`iscsibond-${bondName}.xml`, ex.body, 'application/xml')}>Download XML</Button>
             <Button onClick={() => void navigator.clipboard.writeText(ex.body).then(() => setCopied(true), () => setError('The clipboard refused: use Download XML.'))}>{copied ? 'Copied' : 'Copy XML'}</Button>
             <Button variant="contained" onClick={() => setEx(null)}>Close</Button>
           </DialogActions>

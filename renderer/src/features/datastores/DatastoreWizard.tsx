@@ -22,6 +22,7 @@ import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
 import { FieldList } from '../../components/FieldList';
 import { NEW_DS, SEED_WARNINGS, fieldErrorKey, libvirtFields, tgtFields, toDatastoreInput, type DsForm } from './datastore-fields';
 import { TemplateText } from './TemplateText';
+import { downloadText } from '../../components/download';
 
 const validateDatastore = schemaErrors<ReturnType<typeof toDatastoreInput>>(DatastoreInputSchema);
 
@@ -78,14 +79,6 @@ function ServerCheck({ check }: { check: TgtServerCheck }) {
   );
 }
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function DatastoreWizard({ frontendId, drivers, hosts, onClose }: { frontendId: string; drivers: OneDrivers | null; hosts: HostView[]; onClose: () => void }) {
   const qc = useQueryClient();
@@ -262,7 +255,7 @@ export function DatastoreWizard({ frontendId, drivers, hosts, onClose }: { front
         )}
         {step === REVIEW && plan && <ApplyButton gate={gate} busy={busy === 'apply'} onClick={() => void apply()} />}
         {step === REVIEW && rendered?.exportOnly && (
-          <Button variant="contained" onClick={() => download(`${f.name.trim() || 'datastore'}.ds`, rendered.text)}>Download template</Button>
+          <Button variant="contained" onClick={() => downloadText(`${f.name.trim() || 'datastore'}.ds`, rendered.text)}>Download template</Button>
         )}
         {step === APPLY && job && job.state !== 'running' && (
           <Button onClick={() => { void qc.invalidateQueries({ queryKey: ['datastores'] }); onClose(); }}>Close</Button>

@@ -20,6 +20,7 @@ import { apiPathErrors, zodPathErrors, type FieldErrors } from '../../components
 import { JobProgress } from '../../components/JobProgress';
 import { ApplyButton, PlanReview, usePlanGate } from '../../components/PlanReview';
 import { REPLAN_CODES, usePlanApply } from '../../components/PlanRunner';
+import { downloadText } from '../../components/download';
 
 export const HE_STEPS = ['Host', 'Storage', 'Portals', 'Target', 'LUN', 'Review', 'Apply', 'Result'] as const;
 const [HOST, STORAGE, PORTALS, TARGET, LUN, REVIEW, APPLY, RESULT] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -68,14 +69,6 @@ const FIELD_KEYS: Record<string, string[]> = {
 
 const keyOf = (path: string) => path.replace(/^storage\./, '');
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 /**
  * What the host's last probe says about VDSM, at the host step: the wizard needs VDSM from the
@@ -548,7 +541,7 @@ function FileBox({ title, name, text }: { title: string; name: string; text: str
     <Box aria-label={title}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', mb: 0.5 }}>
         <Typography variant="subtitle2" sx={{ flexGrow: 1 }}>{title}</Typography>
-        <Button size="small" onClick={() => download(name, text)}>Download {title.toLowerCase()}</Button>
+        <Button size="small" onClick={() => downloadText(name, text)}>Download {title.toLowerCase()}</Button>
         <Button size="small" onClick={() => void navigator.clipboard.writeText(text).then(() => setCopied(true))}>{copied ? 'Copied' : `Copy ${title.toLowerCase()}`}</Button>
       </Stack>
       <Paper variant="outlined" component="pre" sx={{ p: 1.5, m: 0, fontSize: 12.5, overflow: 'auto', maxHeight: 360, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
