@@ -5,10 +5,10 @@
 import { generateChapSecret } from '../../../../shared/domain/target';
 import type { ChapActionSpec } from '../../../../shared/domain/target-actions';
 import type { Plan, PlanStep } from '../../jobs/operation';
-import { renderTargetConf, type ChapAccount, type DesiredTarget } from './conf';
+import { type ChapAccount, type DesiredTarget } from './conf';
 import { tgtadmOp } from './ops';
-import { freshExisting, persistStep } from './plan-existing';
-import { accessDangers, accessStateOf, loadExisting, lockKeys, refuse, secretsOf, verifyCheck, type TgtServerContext } from './plan-common';
+import { persistStep, existingTargetPlanBase } from './plan-existing';
+import { accessDangers, accessStateOf, loadExisting, refuse, secretsOf, type TgtServerContext } from './plan-common';
 import { sessionList } from './plan-lun';
 import type { TargetOp } from './target-op';
 
@@ -98,17 +98,13 @@ export async function planChap(ctx: TgtServerContext, a: ChapActionSpec): Promis
   return {
     generated,
     plan: {
+      ...existingTargetPlanBase(ctx, ex, desired),
       kind: `tgt.chap.${a.action}`,
       title: `${a.action === 'add' ? 'Add' : a.action === 'rotate' ? 'Rotate' : 'Remove'} ${kind} ${a.user} on ${a.iqn} (${d.label})`,
-      hostIds: [host],
-      lockKeys: lockKeys(ctx),
       steps,
       warnings,
       dangers,
-      artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
       secrets: [...new Set([...secretsOf(desired), ...secretsOf(old)])],
-      fresh: freshExisting(ctx, ex),
-      verify: [verifyCheck(ctx, desired, ex.confPath)],
     },
   };
 }

@@ -21,6 +21,22 @@ export function persistStep(ctx: TgtServerContext, ex: Existing, desired: Desire
   };
 }
 
+/**
+ * What every edit of an existing target's plan shares: its server and locks, the conf file it
+ * leaves (masked) as the artifact, its secrets, the freshness checks and the read-back. A planner
+ * spreads this and overrides what differs (more secrets, more checks).
+ */
+export function existingTargetPlanBase(ctx: TgtServerContext, ex: Existing, desired: DesiredTarget) {
+  return {
+    hostIds: [ctx.serverId],
+    lockKeys: lockKeys(ctx),
+    artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
+    secrets: secretsOf(desired),
+    fresh: freshExisting(ctx, ex),
+    verify: [verifyCheck(ctx, desired, ex.confPath)],
+  };
+}
+
 export function freshExisting(ctx: TgtServerContext, ex: Existing) {
   return [
     { kind: TARGET_STATE, host: ctx.serverId, params: { iqn: ex.live.iqn, expect: fingerprint(ex.live), sessions: false, freeTid: null } },
@@ -52,10 +68,9 @@ export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<
   const desired: DesiredTarget = { ...ex.desired, luns: [...ex.desired.luns, ...newLuns] };
   const ops = newLuns.flatMap((l) => lunOps(ex.live.tid, l));
   return {
+    ...existingTargetPlanBase(ctx, ex, desired),
     kind: 'tgt.lun.add',
     title: `Add ${newLuns.length} LUN(s) to ${a.iqn} on ${d.label}`,
-    hostIds: [host],
-    lockKeys: lockKeys(ctx),
     steps: [
       ...folder.steps,
       ...backingSteps(host, d.label, bp.backings),
@@ -64,10 +79,7 @@ export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<
     ],
     warnings,
     dangers: checked?.dangers ?? [],
-    artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
-    secrets: secretsOf(desired),
     fresh: [...folder.fresh, ...freshExisting(ctx, ex), ...backingsFree(host, bp.backings)],
-    verify: [verifyCheck(ctx, desired, ex.confPath)],
   };
 }
 
@@ -127,16 +139,12 @@ export async function planAccessEdit(ctx: TgtServerContext, a: AccessEditSpec): 
   const content = renderTargetConf(desired);
   if (ex.files.get(ex.confPath)?.content !== content || (holdsSecrets(desired) && ex.files.get(ex.confPath)?.mode !== '600')) steps.push(persistStep(ctx, ex, desired));
   return {
+    ...existingTargetPlanBase(ctx, ex, desired),
     kind: 'tgt.access.edit',
     title: `Edit access of ${a.iqn} on ${d.label}`,
-    hostIds: [host],
-    lockKeys: lockKeys(ctx),
     steps,
     warnings,
     dangers,
-    artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
     secrets: [...secretsOf(desired), ...secretsOf(old)],
-    fresh: freshExisting(ctx, ex),
-    verify: [verifyCheck(ctx, desired, ex.confPath)],
   };
 }

@@ -6,11 +6,11 @@ import { formatSize } from '../../../../shared/domain/target';
 import type { LunReadonlySpec, LunRemoveSpec, LunResizeSpec } from '../../../../shared/domain/target-actions';
 import type { Check, Operation, Plan, PlanStep } from '../../jobs/operation';
 import { fingerprint, LUN_SIZE, TARGET_STATE } from './checks';
-import { renderTargetConf, type DesiredLun, type DesiredTarget } from './conf';
+import { type DesiredLun, type DesiredTarget } from './conf';
 import { lunDelete } from './drift';
 import { BACKING_REMOVE, BACKING_SIZE, LV_EXTEND, LV_REMOVE, tgtadmOp } from './ops';
-import { freshExisting, persistStep } from './plan-existing';
-import { confUnchanged, loadExisting, lockKeys, refuse, refuseIfUsed, secretsOf, verifyCheck, type Existing, type TgtServerContext } from './plan-common';
+import { persistStep, existingTargetPlanBase } from './plan-existing';
+import { confUnchanged, loadExisting, refuse, refuseIfUsed, verifyCheck, type Existing, type TgtServerContext } from './plan-common';
 import type { TgtLun, TgtTarget } from './parser';
 import { tgtShownMB } from './target-op';
 
@@ -81,16 +81,12 @@ export async function planLunResize(ctx: TgtServerContext, a: LunResizeSpec): Pr
     persistStep(ctx, ex, desired),
   ];
   return {
+    ...existingTargetPlanBase(ctx, ex, desired),
     kind: 'tgt.lun.resize',
     title: `Grow LUN ${a.lun} of ${a.iqn} to ${formatSize(a.size)} on ${d.label}`,
-    hostIds: [host],
-    lockKeys: lockKeys(ctx),
     steps,
     warnings,
     dangers: [],
-    artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
-    secrets: secretsOf(desired),
-    fresh: freshExisting(ctx, ex),
     verify: [verifyCheck(ctx, desired, ex.confPath), { kind: LUN_SIZE, host, params: { iqn: a.iqn, lun: a.lun, path, bytes: a.size, device: st.kind === 'block' } }],
   };
 }
@@ -126,17 +122,13 @@ export async function planLunRemove(ctx: TgtServerContext, a: LunRemoveSpec): Pr
     confUnchanged(host, ex.confPath, ex.files),
   ];
   return {
+    ...existingTargetPlanBase(ctx, ex, desired),
     kind: 'tgt.lun.remove',
     title: `Remove LUN ${a.lun} from ${a.iqn} on ${d.label}`,
-    hostIds: [host],
-    lockKeys: lockKeys(ctx),
     steps,
     warnings,
     dangers,
-    artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
-    secrets: secretsOf(desired),
     fresh,
-    verify: [verifyCheck(ctx, desired, ex.confPath)],
   };
 }
 
@@ -154,19 +146,14 @@ export async function planLunReadonly(ctx: TgtServerContext, a: LunReadonlySpec)
       : `Connected initiators (${sessionList(ex.live)}) may keep treating LUN ${a.lun} as read-only until they rescan or log in again.`);
   }
   return {
+    ...existingTargetPlanBase(ctx, ex, desired),
     kind: 'tgt.lun.readonly',
     title: `Make LUN ${a.lun} of ${a.iqn} ${a.readonly ? 'read-only' : 'writable'} on ${d.label}`,
-    hostIds: [host],
-    lockKeys: lockKeys(ctx),
     steps: [
       { title: `Set LUN ${a.lun} of ${a.iqn} (tid ${ex.live.tid}) ${a.readonly ? 'read-only' : 'writable'}`, ops: [tgtadmOp(host, { op: 'lun-params', tid: ex.live.tid, lun: a.lun, params: { readonly: a.readonly ? 1 : 0 }, pre: { readonly: live.readonly ? 1 : 0 } })] },
       persistStep(ctx, ex, desired),
     ],
     warnings,
     dangers: [],
-    artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
-    secrets: secretsOf(desired),
-    fresh: freshExisting(ctx, ex),
-    verify: [verifyCheck(ctx, desired, ex.confPath)],
   };
 }

@@ -4,9 +4,9 @@
 // target's conf.d file: the plan rewrites that file only and tgtd is not touched.
 import type { RenameSpec } from '../../../../shared/domain/target-actions';
 import type { Plan } from '../../jobs/operation';
-import { renderTargetConf, type DesiredTarget } from './conf';
-import { freshExisting, persistStep } from './plan-existing';
-import { loadExisting, lockKeys, refuse, secretsOf, verifyCheck, type TgtServerContext } from './plan-common';
+import { type DesiredTarget } from './conf';
+import { persistStep, existingTargetPlanBase } from './plan-existing';
+import { loadExisting, refuse, verifyCheck, type TgtServerContext } from './plan-common';
 
 export async function planRename(ctx: TgtServerContext, a: RenameSpec): Promise<Plan> {
   const d = ctx.driver;
@@ -16,16 +16,12 @@ export async function planRename(ctx: TgtServerContext, a: RenameSpec): Promise<
   if (alias === (ex.desired.alias ?? '') && comment === (ex.desired.comment ?? '')) refuse([`Alias: the alias and comment of ${a.iqn} are already as given`], 'alias');
   const desired: DesiredTarget = { ...ex.desired, alias: alias || undefined, comment: comment || undefined };
   return {
+    ...existingTargetPlanBase(ctx, ex, desired),
     kind: 'tgt.target.rename',
     title: `Set the alias${alias ? ` "${alias}"` : ''} and comment of ${a.iqn} on ${d.label}`,
-    hostIds: [ctx.serverId],
-    lockKeys: lockKeys(ctx),
     steps: [persistStep(ctx, ex, desired)],
     warnings: ['tgt keeps no alias or comment for a target: they are Portico metadata in the conf file; initiators do not see them.'],
     dangers: [],
-    artifacts: [{ name: ex.confPath, content: renderTargetConf(desired, { mask: true }) }],
-    secrets: secretsOf(desired),
-    fresh: freshExisting(ctx, ex),
     verify: [verifyCheck({ ...ctx, verifyLogin: false }, desired, ex.confPath)],
   };
 }
