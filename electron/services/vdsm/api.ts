@@ -2,6 +2,7 @@
 // JSON-RPC ones from vdsm-api.yml (reference section 2.1); values VDSM sends as strings stay
 // strings here and are parsed by the callers that need numbers.
 import type { Params } from './jsonrpc';
+import type { VdsmConnectionEntry } from '../../../shared/domain/bond';
 
 export const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -14,17 +15,8 @@ export interface VdsmCaller {
   call<T = unknown>(method: string, params?: Params, opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<T>;
 }
 
-export interface IscsiConnection {
-  id: string;
-  connection: string;
-  port: string;
-  iqn: string;
-  tpgt: string;
-  user: string;
-  password: string;
-  ifaceName?: string;
-  netIfaceName?: string;
-}
+/** One iSCSI connectStorageServer entry (the same shape the bond review shows). */
+export type IscsiConnection = VdsmConnectionEntry;
 
 export interface NfsConnection {
   id: string;
