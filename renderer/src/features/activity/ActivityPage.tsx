@@ -1,4 +1,5 @@
-import { Fragment, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
+import { useRouteParams } from '../../app/routes';
 import { Accordion, AccordionDetails, AccordionSummary, Alert, Box, Chip, Tab, Tabs, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import { useQuery } from '@tanstack/react-query';
@@ -10,9 +11,14 @@ import { JobProgress } from '../../components/JobProgress';
 import { jobStateColor, jobStateLabel, needsAttention, sortForAttention } from '../../components/job-words';
 import { PageHeader } from '../../components/PageHeader';
 
-function JobItem({ j, attention }: { j: JobView; attention: boolean }) {
+function JobItem({ j, attention, linked }: { j: JobView; attention: boolean; linked: boolean }) {
+  // A link to this job (#/activity/<jobId>, from a target's detail page) opens it and scrolls to it.
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (linked) ref.current?.scrollIntoView({ block: 'start' });
+  }, [linked]);
   return (
-    <Accordion disableGutters defaultExpanded={j.state === 'running' || attention} data-testid="job" data-job-state={j.state}
+    <Accordion ref={ref} disableGutters defaultExpanded={j.state === 'running' || attention || linked} data-testid="job" data-job-state={j.state}
       sx={attention ? { borderLeft: 4, borderLeftStyle: 'solid', borderLeftColor: j.state === 'interrupted' ? 'warning.main' : 'error.main' } : undefined}>
       <AccordionSummary expandIcon={<ExpandMoreIcon />}>
         <Box sx={{ display: 'flex', gap: 2, alignItems: 'center', width: '100%' }}>
@@ -32,6 +38,7 @@ function JobItem({ j, attention }: { j: JobView; attention: boolean }) {
 
 function Jobs() {
   const jobs = useJobs();
+  const [linkedId] = useRouteParams();
   if (jobs.isError) return <Alert severity="error">{(jobs.error as Error).message}</Alert>;
   if (!jobs.data) return null;
   if (jobs.data.length === 0)
@@ -57,7 +64,7 @@ function Jobs() {
               Other jobs
             </Typography>
           )}
-          <JobItem j={j} attention={i < attentionCount} />
+          <JobItem j={j} attention={i < attentionCount} linked={j.id === linkedId} />
         </Fragment>
       ))}
     </Box>
