@@ -8,7 +8,7 @@ import { labSkipReason, loadLab, requireLab, type LabHostInfo } from './lab/labi
 import { execOnHost } from './lab/hosts';
 import { linkDown, linkIsUp, linkUp } from './lab/faults';
 import { removeTarget } from './support/lab-targets';
-import { ensureLabHost } from './support/lab-hosts';
+import { ensureLabHost, removeLabHosts } from './support/lab-hosts';
 import { ConsolePage } from './pages/console';
 import { BondsPage } from './pages/bonds';
 import type { PorticoApi } from '../shared/contract';
@@ -78,6 +78,9 @@ test.describe('bonds', () => {
   test.skip(!!reason, reason ?? '');
   test.use({ actionTimeout: 20_000 });
   test.beforeAll(removeLeftovers);
+  // Hosts this spec added leave the shared console again, so later specs add theirs with their own roles.
+  const added: string[] = [];
+  test.afterEach(async ({ page }) => removeLabHosts(page, added.splice(0)));
   test.afterAll(removeLeftovers);
 
   test('bond {A, B} x stor1 on hv1 and hv2 through the wizard; the path matrix follows hv1’s link faults', async ({ page }) => {
@@ -88,9 +91,9 @@ test.describe('bonds', () => {
     await makeTarget(stor1);
     await new ConsolePage(page).open();
     try {
-      await ensureLabHost(page, lab, 'stor1', ['Storage server']);
-      await ensureLabHost(page, lab, 'hv1', ['Hypervisor', 'oVirt host']);
-      await ensureLabHost(page, lab, 'hv2', ['Hypervisor']);
+      if (await ensureLabHost(page, lab, 'stor1', ['Storage server'])) added.push('stor1');
+      if (await ensureLabHost(page, lab, 'hv1', ['Hypervisor', 'oVirt host'])) added.push('hv1');
+      if (await ensureLabHost(page, lab, 'hv2', ['Hypervisor'])) added.push('hv2');
       const bonds = await new BondsPage(page).open();
       await bonds.shots('bonds-01-page');
 

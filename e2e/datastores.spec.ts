@@ -9,7 +9,7 @@ import { labSkipReason, loadLab, requireLab } from './lab/labinfo';
 import { ConsolePage } from './pages/console';
 import { DatastoresPage } from './pages/datastores';
 import { TargetsPage } from './pages/targets';
-import { ensureLabHost } from './support/lab-hosts';
+import { ensureLabHost, removeLabHosts } from './support/lab-hosts';
 import { removeTarget } from './support/lab-targets';
 import { noteSecret } from './support/secrets';
 import {
@@ -75,6 +75,9 @@ test.describe('datastores', () => {
     noteSecret(oned.session.slice(oned.session.indexOf(':') + 1));
     await removeLeftovers();
   });
+  // Hosts this spec added leave the shared console again, so later specs add theirs with their own roles.
+  const added: string[] = [];
+  test.afterEach(async ({ page }) => removeLabHosts(page, added.splice(0)));
   test.afterAll(async () => {
     await removeLeftovers();
   });
@@ -84,10 +87,10 @@ test.describe('datastores', () => {
     const lab = requireLab();
     const { hv1, hv2 } = lab.hosts;
     await new ConsolePage(page).open();
-    await ensureLabHost(page, lab, 'stor1', ['Storage server']);
-    await ensureLabHost(page, lab, 'hv1', ['Hypervisor']);
-    await ensureLabHost(page, lab, 'hv2', ['Hypervisor']);
-    await ensureLabHost(page, lab, 'fe1', ['OpenNebula front-end']);
+    if (await ensureLabHost(page, lab, 'stor1', ['Storage server'])) added.push('stor1');
+    if (await ensureLabHost(page, lab, 'hv1', ['Hypervisor'])) added.push('hv1');
+    if (await ensureLabHost(page, lab, 'hv2', ['Hypervisor'])) added.push('hv2');
+    if (await ensureLabHost(page, lab, 'fe1', ['OpenNebula front-end'])) added.push('fe1');
     const chap = await createTarget(page);
 
     // Front-end: a wrong session is refused in words; the right one answers with the version.
