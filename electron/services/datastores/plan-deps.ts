@@ -4,14 +4,10 @@
 import type { OnedClient } from '../opennebula/client';
 import type { HostSecrets } from '../libvirt/virsh';
 import type { SecretMemory } from '../libvirt/ops';
+import type { LunLiveState } from '../../../shared/domain/opennebula-views';
 
-export interface LunLookup {
-  serverId: string;
-  serverName: string;
-  exists: boolean;
-  sizeBytes: number | null;
-  sessions: number;
-  initiators: string[];
+/** A LUN's live state as the page shows it, plus its target's other LUNs. */
+export interface LunLookup extends LunLiveState {
   /** Every LUN number of the target (for orphans), or null when the target is not there. */
   targetLuns: { lun: number; sizeBytes: number }[] | null;
 }
