@@ -2,7 +2,7 @@
 // rows virtualised with @tanstack/react-virtual. Rows are memoised plain elements styled by one
 // class sheet (no per-row sx, tooltips or chips), so scrolling a thousand targets only renders the
 // rows that come into view; full values are in each cell's title (hover) and on the detail page.
-import { memo, useCallback, useRef, type RefObject } from 'react';
+import { memo, useCallback, useRef, useState } from 'react';
 import { Box, Button, Paper, Stack, TextField, ToggleButton, Typography } from '@mui/material';
 import { styled } from '@mui/material/styles';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -46,9 +46,10 @@ const Sheet = styled(Paper)(({ theme }) => {
       color: theme.palette.primary.main, textDecoration: 'none', whiteSpace: 'nowrap',
     },
     '& .act:hover': { background: theme.palette.action.hover },
-    '& .act:disabled': { color: theme.palette.text.disabled, cursor: 'default', background: 'none' },
     '& .act.warn': { color: theme.palette.warning.main },
     '& .act.err': { color: theme.palette.error.main },
+    // Last and as specific as .act.warn/.act.err: a disabled Delete must not look live.
+    '& .act:disabled, & .act.warn:disabled, & .act.err:disabled': { color: theme.palette.text.disabled, cursor: 'default', background: 'none' },
   };
 });
 
@@ -147,12 +148,12 @@ export function ListControls({ all, q, setQ }: { all: TargetView[]; q: ListQuery
 }
 
 /** The rows in view; only this re-renders while scrolling (the styled frame around it does not). */
-function VirtualRows({ parent, targets, serverId, selected, disabled, onToggle, onAction }: {
-  parent: RefObject<HTMLDivElement | null>; targets: TargetView[]; serverId: string; selected: Set<string>; disabled: string | null;
+function VirtualRows({ scroller, targets, serverId, selected, disabled, onToggle, onAction }: {
+  scroller: HTMLDivElement | null; targets: TargetView[]; serverId: string; selected: Set<string>; disabled: string | null;
   onToggle: (iqn: string) => void; onAction: (t: TargetView, a: RowAction) => void;
 }) {
   // No flushSync on scroll: React renders the new rows in its own batch instead of inside the scroll event.
-  const v = useVirtualizer({ count: targets.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 4, useFlushSync: false });
+  const v = useVirtualizer({ count: targets.length, getScrollElement: () => scroller, estimateSize: () => ROW_HEIGHT, overscan: 4, useFlushSync: false });
   return (
     <div style={{ height: v.getTotalSize(), position: 'relative' }}>
       {v.getVirtualItems().map((it) => {
@@ -171,7 +172,10 @@ export function TargetList({ targets, serverId, selected, setSelected, disabled,
   disabled: string | null;
   onAction: (t: TargetView, a: RowAction) => void;
 }) {
-  const parent = useRef<HTMLDivElement>(null);
+  // The scroll element as state, not a ref read by the child: a parent's ref is attached only after
+  // its children's layout effects, so on first mount the virtualizer would see no element and,
+  // with nothing else re-rendering the rows, show none (seen with a one-target list).
+  const [scroller, setScroller] = useState<HTMLDivElement | null>(null);
   const sel = useRef(selected);
   sel.current = selected;
   const onToggle = useCallback((iqn: string) => {
@@ -188,8 +192,8 @@ export function TargetList({ targets, serverId, selected, setSelected, disabled,
           onChange={() => setSelected(allOn ? new Set() : new Set(targets.map((t) => t.iqn)))} />
         <Typography variant="body2" color="text.secondary">{targets.length} shown{selected.size ? `, ${selected.size} selected` : ''}</Typography>
       </Stack>
-      <Sheet variant="outlined" ref={parent} role="table" aria-label="Targets" aria-rowcount={targets.length}>
-        <VirtualRows parent={parent} targets={targets} serverId={serverId} selected={selected} disabled={disabled} onToggle={onToggle} onAction={onAction} />
+      <Sheet variant="outlined" ref={setScroller} role="table" aria-label="Targets" aria-rowcount={targets.length}>
+        <VirtualRows scroller={scroller} targets={targets} serverId={serverId} selected={selected} disabled={disabled} onToggle={onToggle} onAction={onAction} />
       </Sheet>
     </Box>
   );

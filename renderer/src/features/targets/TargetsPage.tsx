@@ -105,7 +105,16 @@ function TargetsListPage({ serverParam }: { serverParam: string | null }) {
 
   return (
     <>
-      <PageHeader title="Targets" subtitle="iSCSI targets and LUNs on your storage servers (tgt), read live from each server." />
+      <PageHeader
+        title="Targets"
+        subtitle="iSCSI targets and LUNs on your storage servers (tgt), read live from each server."
+        actions={server && (
+          <Stack direction="row" spacing={1} sx={{ flexShrink: 0 }}>
+            <Button onClick={() => setChecking(true)}>Check portals</Button>
+            {!creating && <Button variant="contained" onClick={() => setCreating(true)} disabled={!targets.data || !!stale} title={disabled ?? undefined}>Create target</Button>}
+          </Stack>
+        )}
+      />
       {hosts.data && servers.length === 0 && (
         <EmptyState title="No storage server yet">Add a storage server on the Hosts page (role “Storage server”); its targets and LUNs appear here, read live from the server.</EmptyState>
       )}
@@ -118,9 +127,6 @@ function TargetsListPage({ serverParam }: { serverParam: string | null }) {
               ))}
             </TextField>
             {targets.data && <ServerSettings key={`${server.id}:${targets.data.settings.storageDir}:${targets.data.settings.baseIqn}`} serverId={server.id} {...targets.data.settings} />}
-            <Box sx={{ flexGrow: 1 }} />
-            <Button onClick={() => setChecking(true)}>Check portals</Button>
-            {!creating && <Button variant="contained" onClick={() => setCreating(true)} disabled={!targets.data || !!stale} title={disabled ?? undefined}>Create target</Button>}
           </Stack>
           {stale && (
             <Alert severity="warning" role="status" aria-label="Stale list">
@@ -135,7 +141,7 @@ function TargetsListPage({ serverParam }: { serverParam: string | null }) {
             <CreateTargetWizard server={server} settings={targets.data.settings} hosts={hosts.data ?? []} onClose={() => { setCreating(false); void targets.refetch(); }} />
           )}
           {!creating && targets.data && targets.data.targets.length === 0 && (
-            <EmptyState title={`No targets on ${server.name} yet`} action={<Button variant="contained" onClick={() => setCreating(true)}>Create target</Button>}>
+            <EmptyState title={`No targets on ${server.name} yet`} action={<Button variant="contained" onClick={() => setCreating(true)} disabled={!!stale} title={disabled ?? undefined}>Create target</Button>}>
               Create the first target: name it, add LUNs, say who may log in, review the exact tgtadm commands, apply, and Portico logs in to verify.
             </EmptyState>
           )}
