@@ -114,6 +114,11 @@ test.describe('target detail', () => {
     await detail.close();
     await expect.poll(async () => (await liveLuns(stor1, IQN)).find((l) => l.lun === 1)?.readonly).toBe(true);
     await expect(detail.lunRow(1).getByRole('button', { name: 'Make writable' })).toBeVisible({ timeout: 20_000 });
+    await detail.lunRow(1).getByRole('button', { name: 'Make writable' }).click();
+    await detail.reviewAndApply();
+    await detail.close();
+    await expect.poll(async () => (await liveLuns(stor1, IQN)).find((l) => l.lun === 1)?.readonly).toBe(false);
+    await expect(detail.lunRow(1).getByRole('button', { name: 'Make read-only' })).toBeVisible({ timeout: 20_000 });
 
     // CHAP: add an account (main generates the secret, shown once), libiscsi logs in with it.
     const cap = (creds: { user: string; secret: string } | null) => {
@@ -168,11 +173,16 @@ test.describe('target detail', () => {
     // Alias: Portico metadata in the conf file.
     await detail.section('Identity').getByRole('button', { name: 'Alias and comment' }).click();
     await detail.dialog().getByLabel('Alias').fill('backup disks');
+    await detail.dialog().getByLabel('Comment').fill('nightly <backup> & "restore"');
     await detail.reviewAndApply();
     await detail.close();
     await expect(detail.section('Identity')).toContainText('backup disks', { timeout: 20_000 });
+    await expect(detail.section('Identity')).toContainText('nightly <backup> & "restore"');
+    const meta = await execOnHost(stor1, ['sh', '-c', `grep -h -F -- '# portico-meta' $(grep -l -F -- '<target ${IQN}>' /etc/tgt/conf.d/*.conf)`]);
+    expect(meta.stdout, 'alias and comment in the conf file').toContain('backup disks');
 
-    // Disconnect a held session (its initiator shown), then remove LUN 2 with its file.
+    // Under a held session: remove LUN 2 (refused until forced after seeing who is connected, its
+    // file deleted on request), then disconnect the session (its initiator shown).
     const [host, port] = [portal.replace(/:\d+$/, ''), Number(portal.replace(/^.*:/, ''))];
     // The held session logs in without CHAP: remove the account first, as an admin would before maintenance.
     await detail.section('Access').getByRole('row', { name: `CHAP ${USER}` }).getByRole('button', { name: 'Remove' }).click();
@@ -188,9 +198,29 @@ test.describe('target detail', () => {
       expect(held.statusClass).toBe(0);
       const row = detail.section('Sessions').getByRole('row', { name: 'session iqn.2026-11.test.h2:holder' });
       await expect(row).toBeVisible({ timeout: 20_000 });
+
+      const lun2File = (await liveLuns(stor1, IQN)).find((l) => l.lun === 2)?.path;
+      expect(lun2File, 'LUN 2 backing file').toBeTruthy();
+      await detail.lunRow(2).getByRole('button', { name: 'Remove' }).click();
+      await expect(detail.dialog().getByLabel('Connected now')).toContainText('iqn.2026-11.test.h2:holder');
+      await detail.dialog().getByLabel(/Also delete the backing file/).check();
+      await detail.dialog().getByRole('button', { name: 'Review plan' }).click();
+      await expect(detail.dialog().getByText(/^Force: .* has 1 connected session\(s\)/)).toBeVisible();
+      await expect(detail.dialog().getByLabel('Plan steps')).toHaveCount(0);
+      await shots(page, 'targets-detail-10-remove-lun-refused');
+      expect((await liveLuns(stor1, IQN)).map((l) => l.lun)).toEqual([1, 2]);
+      await detail.dialog().getByLabel('I have seen who is connected: remove it anyway').check();
+      await shots(page, 'targets-detail-11-remove-lun');
+      await detail.reviewAndApply({ confirmDangers: true }); // a disk taken from a connected initiator, and its file deleted
+      await detail.close();
+      await expect.poll(async () => (await liveLuns(stor1, IQN)).map((l) => l.lun)).toEqual([1]);
+      expect(held.ended(), 'the session outlives the LUN removal').toBe(false);
+      expect((await execOnHost(stor1, ['test', '-e', lun2File!], { allowFail: true })).code, `${lun2File} deleted`).not.toBe(0);
+      expect((await execOnHost(stor1, ['test', '-e', file])).code, `${file} kept`).toBe(0);
+
       await row.getByRole('button', { name: 'Disconnect' }).click();
       await expect(detail.dialog()).toContainText('iqn.2026-11.test.h2:holder');
-      await shots(page, 'targets-detail-10-disconnect');
+      await shots(page, 'targets-detail-12-disconnect');
       await detail.reviewAndApply();
       await detail.close();
       await held.whenEnded;
@@ -198,13 +228,7 @@ test.describe('target detail', () => {
     } finally {
       await held.close();
     }
-    await detail.lunRow(2).getByRole('button', { name: 'Remove' }).click();
-    await detail.dialog().getByLabel(/Also delete the backing file/).check();
-    await shots(page, 'targets-detail-11-remove-lun');
-    await detail.reviewAndApply({ confirmDangers: true }); // deleting the file destroys data: a danger of its own
-    await detail.close();
-    await expect.poll(async () => (await liveLuns(stor1, IQN)).map((l) => l.lun)).toEqual([1]);
     await expect(detail.lunRow(2)).toHaveCount(0, { timeout: 20_000 });
-    await shots(page, 'targets-detail-12-page');
+    await shots(page, 'targets-detail-13-page');
   });
 });
