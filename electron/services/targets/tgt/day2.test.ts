@@ -279,7 +279,7 @@ describe('portals', () => {
     const t = setup();
     t.fake.files.set('/lib/systemd/system/tgt.service', { content: '[Service]\nExecStart=/usr/sbin/tgtd -f\n', mode: '644' });
     const plan = await planPortal(t.ctx, PortalActionInputSchema.parse({ serverId: 'stor1', action: 'add', portal: '203.0.113.11:3260' }));
-    expect(ops(plan)).toEqual(['tgt.tgtadm portal-new', 'dir.create', 'file.put', 'tgt.systemd.reload']);
+    expect(ops(plan)).toEqual(['tgt.tgtadm portal-new', 'tgt.systemd.reload', 'dir.create', 'file.put', 'tgt.systemd.reload']);
     expect((await run(t, plan)).state).toBe('succeeded');
     const dropIn = t.fake.files.get('/etc/systemd/system/tgt.service.d/portico-portals.conf')!.content;
     expect(dropIn).toContain('ExecStart=\nExecStart=/usr/sbin/tgtd -f --iscsi portal=0.0.0.0:3260,portal=203.0.113.11:3260');
@@ -294,6 +294,22 @@ describe('portals', () => {
     await expect(planPortal(t.ctx, PortalActionInputSchema.parse({ serverId: 'stor1', action: 'add', portal: '203.0.113.11:3260' }))).rejects.toMatchObject({ field: 'portal' });
     expect(() => PortalActionInputSchema.parse({ serverId: 'stor1', action: 'add', portal: 'stor1:3260' })).toThrow(/is not ADDRESS:PORT/);
     expect(renderDropIn('/usr/sbin/tgtd -f', ['[::]:3260'])).toContain('portal=[::]:3260');
+  });
+
+  it('a failure after the drop-in was written: the rollback puts the old drop-in back, then reloads systemd, then stops listening', async () => {
+    // Operation 5 is the reload after the drop-in was written.
+    const t = setup({ failpoints: [{ planKind: 'tgt.portal.add', op: 5, mode: 'fail' }] });
+    t.fake.files.set('/lib/systemd/system/tgt.service', { content: '[Service]\nExecStart=/usr/sbin/tgtd -f\n', mode: '644' });
+    const plan = await planPortal(t.ctx, PortalActionInputSchema.parse({ serverId: 'stor1', action: 'add', portal: '203.0.113.11:3260' }));
+    t.fake.calls.length = 0;
+    const job = await run(t, plan);
+    expect(job.state).toBe('failed');
+    expect(t.fake.files.has('/etc/systemd/system/tgt.service.d/portico-portals.conf')).toBe(false);
+    const tail = t.fake.calls.filter((c) => /^put |daemon-reload|portal/.test(c));
+    const put = tail.indexOf('put /etc/systemd/system/tgt.service.d/portico-portals.conf (remove)');
+    expect(put, tail.join(' | ')).toBeGreaterThan(0);
+    // The reload comes after the old drop-in is back (systemd then holds the unit as it is on disk).
+    expect(tail.slice(put + 1)).toContain('systemctl daemon-reload');
   });
 
   it('refuses removing the last portal', async () => {

@@ -53,7 +53,9 @@ export const BackingSizeSchema = z.object({
 type BackingSize = z.infer<typeof BackingSizeSchema>;
 export const LvExtendSchema = z.object({ vg: LvmName, lv: LvmName, from: Bytes, to: Bytes }).strict();
 type LvExtend = z.infer<typeof LvExtendSchema>;
-const ReloadSchema = z.object({ unit: z.literal('tgt') }).strict();
+// `on: 'undo'` is the marker placed before the drop-in is written: nothing on apply, a reload on
+// rollback, which runs it after the drop-in's own undo has put the old file back.
+const ReloadSchema = z.object({ unit: z.literal('tgt'), on: z.enum(['apply', 'undo']).optional() }).strict();
 
 /** Waits until tgtd lists no session on the target (the closed ones have ended, none came back). */
 export const SessionsGoneSchema = z.object({ tid: z.number().int().min(1), iqn: z.string().min(1).max(255), timeoutMs: z.number().int().min(100).max(600_000) }).strict();
@@ -324,16 +326,24 @@ export function tgtOperationKinds(hosts: TgtHosts) {
     },
   };
 
-  /** systemctl daemon-reload, so that the next restart of tgt reads the portal drop-in just written (nothing to undo: the drop-in's own undo restores the file). */
+  /**
+   * systemctl daemon-reload, so that the next start of tgt reads the portal drop-in as it is on disk:
+   * after writing it (`on: 'apply'`), and after a rollback restored it (`on: 'undo'`, see ReloadSchema).
+   */
   const systemdReload: OperationKind<z.infer<typeof ReloadSchema>> = {
     kind: SYSTEMD_RELOAD,
     schema: ReloadSchema,
-    describe: () => 'systemctl daemon-reload   # the next start of tgt reads the new portal list',
-    async apply(_p, host, ctx) {
+    describe: (p) => p.on === 'undo'
+      ? 'true   # nothing now; on undo: systemctl daemon-reload, after the drop-in is put back'
+      : 'systemctl daemon-reload   # the next start of tgt reads the new portal list',
+    async apply(p, host, ctx) {
+      if (p.on === 'undo') return;
       return d(host).systemdReload(ctx);
     },
-    inverse: () => [],
-    verify: async () => ({ applied: true }),
+    inverse: (p, host) => (p.on === 'undo' ? [{ kind: SYSTEMD_RELOAD, host, params: { unit: 'tgt' } }] : []),
+    // The marker has nothing to be in effect; a reload leaves no state to read back, and running it
+    // again is harmless, so an undo (which skips what is "already in effect") always runs it.
+    verify: async (p) => ({ applied: p.on === 'undo' }),
   };
 
   const all = [tgtadm, sessionClose, sessionsGone, sparse, full, backingRemove, lvCreate, lvRemove, backingSize, lvExtend, systemdReload] as unknown as OperationKind<never>[];

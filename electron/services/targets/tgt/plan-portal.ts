@@ -40,7 +40,8 @@ export async function planPortal(ctx: TgtServerContext, a: PortalActionSpec): Pr
   const dir = d.portalDropIn.slice(0, d.portalDropIn.lastIndexOf('/'));
   const [dirStat] = await d.stat([dir]);
   const files = await d.readFileStates([d.portalDropIn]);
-  const ops: Operation[] = [];
+  // First the marker whose undo reloads systemd: a rollback undoes in reverse, so that reload comes after the old drop-in is back.
+  const ops: Operation[] = [{ kind: SYSTEMD_RELOAD, host, params: { unit: 'tgt', on: 'undo' } }];
   if (!dirStat?.exists) ops.push({ kind: 'dir.create', host, params: { path: dir, mode: '755', owner: null } });
   ops.push(filePut(host, d.portalDropIn, content, files.get(d.portalDropIn) ?? { content: null, mode: null, owner: null }, { mode: '644' }));
   ops.push({ kind: SYSTEMD_RELOAD, host, params: { unit: 'tgt' } });
