@@ -30,5 +30,6 @@ export function targetsFeature({ db, hostRepo, pool, plans, kinds, usage, secret
       'targets.planPortal': (i) => actions.planPortal(i),
       'targets.planBulk': (i) => actions.planBulk(i),
     },
+    close: async () => actions.close(),
   };
 }

@@ -1,7 +1,7 @@
 // Day-2 actions on targets: the detail view, the plans of the detail page and the list (LUN resize,
 // remove, read-only; CHAP add/rotate/remove; sessions; alias/comment; adopt; portals; bulk), the
-// record of which plans touched which target (for "jobs that touched this target") and the
-// once-only reveal of a CHAP secret main generated.
+// record of which plans touched which target (for "jobs that touched this target") and, through
+// ChapReveals, the once-only reveal of a CHAP secret main generated.
 import { PorticoError } from '../../../shared/contract-kit';
 import type { PlanView } from '../../../shared/plan';
 import type { ChapRevealView, PortalsView, TargetDetailView } from '../../../shared/features/targets';
@@ -17,24 +17,37 @@ import type { Plan } from '../jobs/operation';
 import { readTargetDetail } from './tgt/detail';
 import { readPortalsView } from './tgt/portals';
 import { planAdopt, planBulk, planChap, planLunReadonly, planLunRemove, planLunResize, planPortal, planRename, planSessionClose } from './tgt/planner';
+import { CHAP_REVEAL_MIGRATIONS, ChapReveals } from './chap-reveals';
 
-const revealKey = (planId: string) => `targets.chap-reveal:${planId}`;
+/** How often secrets that will never be shown are looked for while the console runs. */
+const REVEAL_SWEEP_MS = 10 * 60_000;
 
 export class TargetActions {
+  private readonly reveals: ChapReveals;
+  private readonly sweeper: NodeJS.Timeout;
+
   constructor(
     private readonly db: Db,
     private readonly targets: TargetService,
     private readonly plans: PlanRegistry,
-    private readonly secrets: SecretStore,
-    private readonly jobs: JobRunner,
+    secrets: SecretStore,
+    jobs: JobRunner,
   ) {
     migrateFeature(db, 'targets', [
       // Which targets a plan touches: the detail page lists the jobs of those plans.
       `CREATE TABLE target_plans (plan_id TEXT NOT NULL, server_id TEXT NOT NULL, iqn TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (plan_id, iqn));
        CREATE INDEX target_plans_by_target ON target_plans (server_id, iqn);`,
       // A CHAP secret main generated, shown once after its job succeeded: the secret itself is in the SecretStore.
-      `CREATE TABLE chap_reveals (plan_id TEXT PRIMARY KEY, server_id TEXT NOT NULL, iqn TEXT NOT NULL, user TEXT NOT NULL, mutual INTEGER NOT NULL, created_at TEXT NOT NULL, revealed_at TEXT);`,
+      ...CHAP_REVEAL_MIGRATIONS,
     ]);
+    this.reveals = new ChapReveals(db, secrets, (id) => jobs.get(id));
+    this.reveals.sweep({ startup: true });
+    this.sweeper = setInterval(() => this.reveals.sweep(), REVEAL_SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
   }
 
   /** Registers which targets a plan touches, then hands the plan view on. */
@@ -73,30 +86,13 @@ export class TargetActions {
   async planChap(i: ChapActionSpec): Promise<PlanView> {
     const { plan, generated } = await planChap(this.targets.ctx(i.serverId), i);
     const view = await this.track(i.serverId, [i.iqn], Promise.resolve(this.plans.register(plan)));
-    if (generated) {
-      this.secrets.set(revealKey(view.id), generated.secret);
-      this.db.prepare('INSERT INTO chap_reveals (plan_id, server_id, iqn, user, mutual, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(view.id, i.serverId, i.iqn, generated.user, generated.mutual ? 1 : 0, view.createdAt);
-    }
+    if (generated) this.reveals.record(view.id, { serverId: i.serverId, iqn: i.iqn, createdAt: view.createdAt }, generated);
     return view;
   }
 
-  /**
-   * The generated secret of a CHAP add/rotate job, exactly once and only after the job succeeded
-   * (before that the secret is not in use; after it, it is forgotten here: tgtd and the 0600 conf
-   * file on the server hold it).
-   */
+  /** The generated secret of a CHAP add/rotate job, exactly once and only after the job succeeded. */
   chapReveal(jobId: string): ChapRevealView {
-    const job = this.jobs.get(jobId);
-    const row = this.db.prepare('SELECT plan_id, iqn, user, mutual, revealed_at FROM chap_reveals WHERE plan_id = ?').get(job.planId) as
-      { plan_id: string; iqn: string; user: string; mutual: number; revealed_at: string | null } | undefined;
-    if (!row) throw new PorticoError('not-found', 'Job: this job did not generate a CHAP secret (only CHAP add without a typed secret, and rotate, do).', 'jobId');
-    if (row.revealed_at) throw new PorticoError('already-revealed', `Job: the secret of ${row.user} was shown once already (${row.revealed_at}) and then forgotten by the console; rotate it again to get a new one.`, 'jobId');
-    if (job.state !== 'succeeded') throw new PorticoError('job-not-succeeded', `Job: the job is ${job.state}; the secret is shown only after the job succeeded (until then it is not in use).`, 'jobId');
-    const secret = this.secrets.get(revealKey(row.plan_id));
-    this.db.prepare('UPDATE chap_reveals SET revealed_at = ? WHERE plan_id = ?').run(new Date().toISOString(), row.plan_id);
-    this.secrets.delete(revealKey(row.plan_id));
-    if (secret === null) throw new PorticoError('not-found', 'Job: the generated secret is no longer stored; rotate it again to get a new one.', 'jobId');
-    return { iqn: row.iqn, user: row.user, mutual: !!row.mutual, secret };
+    return this.reveals.reveal(jobId);
   }
 
   planSessionClose(i: SessionCloseSpec): Promise<PlanView> {
