@@ -2,7 +2,6 @@
 // remove, read-only; CHAP add/rotate/remove; sessions; alias/comment; adopt; portals; bulk), the
 // record of which plans touched which target (for "jobs that touched this target") and, through
 // ChapReveals, the once-only reveal of a CHAP secret main generated.
-import { PorticoError } from '../../../shared/contract-kit';
 import type { PlanView } from '../../../shared/plan';
 import type { ChapRevealView, PortalsView, TargetDetailView } from '../../../shared/features/targets';
 import type {
