@@ -15,6 +15,7 @@ import type { PlanRegistry } from '../jobs/registry';
 import type { SshPool } from '../ssh/pool';
 import { desiredPaths, hostKind, planBond } from './planner';
 import type { BondStore } from './store';
+import type { UsageRegistry } from '../usage';
 
 export interface BondHostRepo {
   find(id: string): HostRecord | null;
@@ -34,6 +35,8 @@ export class BondService {
     private readonly hosts: BondHostRepo,
     private readonly plans: PlanRegistry,
     private readonly pool: Pick<SshPool, 'probe' | 'forwardOut'>,
+    /** Other features' path users (the hosted-engine agent's sessions), asked before any logout. */
+    private readonly usage?: Pick<UsageRegistry, 'pathUsers'>,
   ) {}
 
   private world(): BondWorld {
@@ -293,13 +296,13 @@ export class BondService {
     return { removed: true, effects };
   }
 
-  planApply(bondId: string, remove: boolean): PlanView {
+  async planApply(bondId: string, remove: boolean): Promise<PlanView> {
     const b = this.bond(bondId);
     if (!remove) {
       const problems = validateBond(b, this.world());
       if (problems.length) refuse(problems);
     }
-    return this.plans.register(planBond(this.store, this.hosts, b, { remove }).plan);
+    return this.plans.register((await planBond(this.store, this.hosts, b, { remove, usage: this.usage })).plan);
   }
 
   export(bondId: string): BondExport {

@@ -8,6 +8,8 @@ import { bondFixture, caps, hostRecord, type BondFixture } from '../../test-supp
 import { copyId } from '../../../shared/domain/bond-rules';
 import { BondInputSchema } from '../../../shared/domain/bond';
 import type { PlanView } from '../../../shared/plan';
+import type { PathRef, PathUser } from '../usage';
+import { BondService } from './bond-service';
 
 afterEach(() => disposeEngines());
 
@@ -58,7 +60,7 @@ describe('bond apply plan', () => {
   it('VDSM host: one connectStorageServer with one copy per bonded NIC; Linux host without iscsiadm: shown, recorded, not run; host without the networks: default route', async () => {
     const w = world();
     const bond = w.service.save(bondInput(w, 'iscsi-ab', [w.a, w.b], [w.cA, w.cB]));
-    const view = w.service.planApply(bond.id, false);
+    const view = await w.service.planApply(bond.id, false);
     expect(view.dangers).toEqual([]);
     expect(JSON.stringify(view)).not.toContain(SECRET);
     expect(opsOf(view).map((o) => `${o.host} ${o.kind}`)).toEqual([
@@ -87,17 +89,17 @@ describe('bond apply plan', () => {
     expect(w.store.applied(bond.id).map((p) => `${p.hostId} ${p.nic}`).sort()).toEqual(['hv1 eth1', 'hv1 eth2', 'hv2 eth1', 'hv2 eth2', 'hv3 null', 'hv3 null']);
     expect(JSON.stringify(w.engine.db.prepare('SELECT * FROM job_ops').all())).not.toContain(SECRET);
     // Nothing changed: nothing to do.
-    expect(() => w.service.planApply(bond.id, false)).toThrow(/already applied/);
+    await expect(w.service.planApply(bond.id, false)).rejects.toThrow(/already applied/);
   });
 
   it('an edit re-applies only the difference; removing a network plans its logouts as a danger', async () => {
     const w = world();
     const bond = w.service.save(bondInput(w, 'iscsi-a', [w.a], [w.cA, w.cB]));
-    expect((await applied(w, w.service.planApply(bond.id, false).id)).state).toBe('succeeded');
+    expect((await applied(w, (await w.service.planApply(bond.id, false)).id)).state).toBe('succeeded');
     // With only A bonded, the B portal is sent through the A NIC (engine behaviour for a portal outside the bonded networks).
     expect((connectCalls(w, 'hv1')[0] as { connection: string; ifaceName: string }[]).map((e) => `${e.connection} ${e.ifaceName}`)).toEqual(['203.0.113.11 eth1', '192.0.2.11 eth1']);
     w.service.save({ ...bondInput(w, 'iscsi-a', [w.a, w.b], [w.cA, w.cB]), id: bond.id });
-    const add = w.service.planApply(bond.id, false);
+    const add = await w.service.planApply(bond.id, false);
     const hv1 = opsOf(add).filter((o) => o.host === 'hv1');
     expect(hv1.map((o) => o.kind)).toEqual(['vdsm.connectStorageServer', 'vdsm.disconnectStorageServer', 'bonds.recordPaths']);
     expect(hv1[0].command).toContain('"connection":"192.0.2.11"');
@@ -117,7 +119,7 @@ describe('bond apply plan', () => {
     expect(w.store.network(w.b)).not.toBeNull();
     expect(w.service.removeNetwork(w.b, true).removed).toBe(true);
     expect(w.store.bond(bond.id)!.networkIds).toEqual([w.a]);
-    const drop = w.service.planApply(bond.id, false);
+    const drop = await w.service.planApply(bond.id, false);
     const hv1b = opsOf(drop).filter((o) => o.host === 'hv1');
     expect(hv1b.map((o) => o.kind)).toEqual(['vdsm.connectStorageServer', 'vdsm.disconnectStorageServer', 'bonds.recordPaths']);
     expect(hv1b[1].command).toContain(`"id":"${w.cB}"`);
@@ -128,12 +130,12 @@ describe('bond apply plan', () => {
     const w = world();
     const one = w.service.save(bondInput(w, 'iscsi-ab', [w.a, w.b], [w.cA, w.cB]));
     const two = w.service.save(bondInput(w, 'iscsi-b', [w.b], [w.cB]));
-    expect((await applied(w, w.service.planApply(one.id, false).id)).state).toBe('succeeded');
-    const second = w.service.planApply(two.id, false);
+    expect((await applied(w, (await w.service.planApply(one.id, false)).id)).state).toBe('succeeded');
+    const second = await w.service.planApply(two.id, false);
     const hv1Connect = opsOf(second).find((o) => o.host === 'hv1' && o.kind === 'vdsm.connectStorageServer')!;
     expect(hv1Connect.undo).toBeNull(); // the session belongs to iscsi-ab too: the undo leaves it
     expect((await applied(w, second.id)).state).toBe('succeeded');
-    const gone = w.service.planApply(one.id, true);
+    const gone = await w.service.planApply(one.id, true);
     const hv1 = opsOf(gone).filter((o) => o.host === 'hv1');
     expect(hv1.map((o) => o.kind)).toEqual(['vdsm.disconnectStorageServer', 'bonds.recordPaths']);
     expect(hv1[0].command).toContain('203.0.113.11');
@@ -145,11 +147,46 @@ describe('bond apply plan', () => {
     expect(() => w.service.remove(two.id, true)).toThrow(/still logged in/);
   });
 
+  it('a path another feature uses (the hosted-engine agent) stays logged in; every logout candidate is asked once', async () => {
+    const w = world();
+    const bond = w.service.save(bondInput(w, 'iscsi-ab', [w.a, w.b], [w.cA, w.cB]));
+    expect((await applied(w, (await w.service.planApply(bond.id, false)).id)).state).toBe('succeeded');
+    // A recording usage fake: hv1's HE agent uses the B portal; hv3's check could not read its file.
+    const asked: PathRef[] = [];
+    const usage = {
+      pathUsers: async (r: PathRef): Promise<PathUser[]> => {
+        asked.push(r);
+        if (r.hostId === 'hv1' && r.address === '192.0.2.11') return [{ owner: 'hosted-engine', description: 'the hosted-engine storage domain sd-1 (hosted-engine.conf on hv1)', fix: 'move the hosted engine off it first' }];
+        if (r.hostId === 'hv3' && r.address === '203.0.113.11') return [{ owner: 'hosted-engine', description: 'the hosted engine, if hv3 runs one (its hosted-engine.conf could not be read: timeout)', fix: 'fix hv3\'s connection and plan again' }];
+        return [];
+      },
+    };
+    const checked = new BondService(w.store, w.hosts, w.engine.plans, { probe: async () => caps({}), forwardOut: async () => { throw new Error('no tunnels'); } }, usage);
+    const gone = await checked.planApply(bond.id, true);
+    // Asked for exactly the six recorded paths (hv1 x2, hv2 x2, hv3 x2), by host, iqn, portal.
+    expect(asked.map((r) => `${r.hostId} ${r.iqn} ${r.address}:${r.port}`).sort()).toEqual(
+      ['hv1', 'hv2', 'hv3'].flatMap((h) => [`${h} ${IQN} 192.0.2.11:3260`, `${h} ${IQN} 203.0.113.11:3260`]).sort(),
+    );
+    const hv1 = opsOf(gone).filter((o) => o.host === 'hv1');
+    expect(hv1.map((o) => o.kind)).toEqual(['vdsm.disconnectStorageServer', 'bonds.recordPaths']);
+    expect(hv1[0].command).toContain('203.0.113.11');
+    expect(hv1[0].command).not.toContain('192.0.2.11');
+    expect(gone.warnings).toContain(`hv1: ${IQN} at 192.0.2.11:3260 through eth2 stays logged in: the hosted-engine storage domain sd-1 (hosted-engine.conf on hv1) still uses it. Move the hosted engine off it first.`);
+    expect(gone.warnings).toContain(`hv3: ${IQN} at 203.0.113.11:3260 through the default route stays logged in: the hosted engine, if hv3 runs one (its hosted-engine.conf could not be read: timeout) still uses it. Fix hv3's connection and plan again.`);
+    expect(gone.dangers).toContain(`hv1 logs out of 1 path(s) (${IQN} at 203.0.113.11:3260 through eth1): fewer paths to the storage, and a LUN left with no path is lost to the VMs on hv1.`);
+    // Applied: VDSM on hv1 is told to disconnect the A path only; the bond's record is empty either way.
+    w.vdsm.get('hv1')!.calls.length = 0;
+    expect((await applied(w, gone.id, true)).state).toBe('succeeded');
+    const disc = w.vdsm.get('hv1')!.calls.filter((c) => c.method === 'StoragePool.disconnectStorageServer').map((c) => (c.params.connectionParams as { connection: string }[]).map((e) => e.connection));
+    expect(disc).toEqual([['203.0.113.11']]);
+    expect(w.store.applied(bond.id)).toEqual([]);
+  });
+
   it('a failed connect rolls the job back, the record included', async () => {
     const w = world();
     const bond = w.service.save(bondInput(w, 'iscsi-ab', [w.a, w.b], [w.cA]));
     w.vdsm.get('hv3')!.failNext.set('StoragePool.connectStorageServer', 451);
-    const job = await applied(w, w.service.planApply(bond.id, false).id);
+    const job = await applied(w, (await w.service.planApply(bond.id, false)).id);
     expect(job.state).toBe('failed');
     expect(w.store.applied(bond.id)).toEqual([]);
     expect(w.vdsm.get('hv1')!.methods()).toContain('StoragePool.disconnectStorageServer');

@@ -1,8 +1,10 @@
 // A bond's apply plan: the paths the bond means now on every host of its data center (the rules'
 // per-NIC expansion), diffed against the paths Portico's earlier jobs applied. New paths are
 // connected (VDSM: one connectStorageServer per host; plain Linux: iface, node record, login),
-// dropped paths are logged out unless another bond still holds them (reference count), and the
-// record of applied paths is updated by a journaled operation, so a rollback restores it too.
+// dropped paths are logged out unless another bond still holds them (reference count) or another
+// feature says it needs them (the usage registry's path users: the hosted-engine agent's own
+// sessions), and the record of applied paths is updated by a journaled operation, so a rollback
+// restores it too.
 import { PorticoError } from '../../../shared/contract-kit';
 import { intendedPaths, iscsiadmCommands, pathKey, releasable, holders, vdsmExpansion, ifaceNameFor, type HostNic } from '../../../shared/domain/bond-rules';
 import type { BondHostKind, BondView, VdsmConnectionEntry } from '../../../shared/domain/bond';
@@ -11,6 +13,7 @@ import type { HostRecord } from '../hosts/host-repo';
 import { ZERO_UUID } from '../vdsm/api';
 import { IFACE, LOGIN, LOGOUT, NODE, NODE_DELETE, RECORD } from './ops';
 import type { AppliedPath, BondStore } from './store';
+import type { PathUser, UsageRegistry } from '../usage';
 
 export interface BondHosts {
   find(id: string): HostRecord | null;
@@ -76,13 +79,21 @@ function vdsmEntryOf(p: AppliedPath, password: string): VdsmConnectionEntry {
   };
 }
 
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export interface BondPlanResult {
   plan: Plan;
   /** Per host, the commands a plain Linux host without iscsiadm would need (shown, not run). */
   shownOnly: { hostId: string; commands: string[] }[];
 }
 
-export function planBond(store: BondStore, hosts: BondHosts, bond: BondView, o: { remove: boolean }): BondPlanResult {
+export interface PlanBondOptions {
+  remove: boolean;
+  /** Asked for every path the plan would log out; a path with a user stays logged in. */
+  usage?: Pick<UsageRegistry, 'pathUsers'>;
+}
+
+export async function planBond(store: BondStore, hosts: BondHosts, bond: BondView, o: PlanBondOptions): Promise<BondPlanResult> {
   const desired = o.remove ? [] : desiredPaths(store, hosts, bond);
   const applied = store.applied(bond.id);
   const want = new Map(desired.flatMap((h) => h.paths.map((p) => [p.key, p] as const)));
@@ -99,7 +110,14 @@ export function planBond(store: BondStore, hosts: BondHosts, bond: BondView, o: 
     })),
   );
   const rel = releasable(toDrop.map((d) => d.path), others.keys());
-  const logoutKeys = new Set(rel.logout.map((p) => pathKey(p)));
+  // Other features' users of the paths no bond holds any more (asked in parallel; the checks cache per host).
+  const usage = o.usage;
+  const featureUsers = new Map<string, PathUser[]>(
+    usage
+      ? (await Promise.all(rel.logout.map(async (p) => [pathKey(p), await usage.pathUsers({ hostId: p.hostId, iqn: p.iqn, address: p.address, port: p.port })] as const))).filter(([, u]) => u.length)
+      : [],
+  );
+  const logoutKeys = new Set(rel.logout.map((p) => pathKey(p)).filter((k) => !featureUsers.has(k)));
 
   const secrets = new Set<string>();
   const password = (p: AppliedPath) => {
@@ -121,7 +139,11 @@ export function planBond(store: BondStore, hosts: BondHosts, bond: BondView, o: 
     const adds = toAdd.filter((p) => p.path.hostId === hostId);
     const drops = toDrop.filter((p) => p.path.hostId === hostId);
     const logouts = drops.filter((p) => logoutKeys.has(p.key));
-    for (const d of drops.filter((p) => !logoutKeys.has(p.key))) warnings.push(`${label(hostId)}: ${describePath(d.path)} stays logged in: ${others.get(d.key)!.join(', ')} still uses it.`);
+    for (const d of drops.filter((p) => !logoutKeys.has(p.key))) {
+      const users = featureUsers.get(d.key) ?? [];
+      const names = [...(others.get(d.key) ?? []), ...users.map((u) => u.description)];
+      warnings.push(`${label(hostId)}: ${describePath(d.path)} stays logged in: ${names.join(', ')} still uses it.${users.map((u) => ` ${cap(u.fix)}.`).join('')}`);
+    }
     const kind = host ? hostKind(host) : (drops[0]?.path.kind ?? 'linux');
     if (!host && adds.length) continue;
     if (kind === 'vdsm') {
