@@ -9,10 +9,10 @@ import { iscsiCellChecker } from './path-check';
 import { routeDevices } from './routes';
 import { BondStore } from './store';
 
-export function bondsFeature({ db, secrets, hostRepo, pool, plans, kinds, paths }: CoreDeps): Feature<typeof bondsCalls> {
+export function bondsFeature({ db, secrets, hostRepo, pool, plans, kinds, paths, usage }: CoreDeps): Feature<typeof bondsCalls> {
   const store = new BondStore(db, secrets);
   kinds.add(...allBondKinds(bondKinds({ runner: (h) => pool.runner(h) }, store)));
-  const bonds = new BondService(store, hostRepo, plans, pool);
+  const bonds = new BondService(store, hostRepo, plans, pool, usage);
   // Each path is checked from its host: the host opens the TCP stream (see path-check.ts on source binding).
   const matrix = new MatrixService(store, hostRepo, iscsiCellChecker((s) => pool.forwardOut(s.hostId, s.address, s.port)), paths, {
     routes: (hostId, addresses) => routeDevices(pool.runner(hostId), addresses),

@@ -106,7 +106,7 @@ describe('bond path matrix', () => {
 
   it('a recorded path the bond no longer means (its NIC vanished) is missing, not absent', async () => {
     const w = setup(new Set());
-    const job = await (await w.engine.runner.apply(w.service.planApply(w.bond.id, false).id)).done;
+    const job = await (await w.engine.runner.apply((await w.service.planApply(w.bond.id, false)).id)).done;
     expect(job.state, job.error ?? '').toBe('succeeded');
     // After a reboot hv2's B NIC is gone: a probe finds no address in B.
     w.hosts.add(hostRecord('hv2', ['hypervisor'], caps({ eth1: '203.0.113.22' })));

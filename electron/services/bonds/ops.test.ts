@@ -31,7 +31,7 @@ describe('iscsiadm bond kinds (plain Linux host)', () => {
     const cB = f.service.saveConnection({ dcId: dc, iqn: IQN, address: '192.0.2.11', port: 3260, tpgt: 1, chap: { user: 'lx', secret: SECRET }, serverId: null }).id;
     const bond = f.service.save(BondInputSchema.parse({ dcId: dc, name: 'lx', networkIds: [a, b], connectionIds: [cA, cB] }));
 
-    const plan = f.service.planApply(bond.id, false);
+    const plan = await f.service.planApply(bond.id, false);
     expect(plan.steps.flatMap((s) => s.ops.map((o) => o.kind))).toEqual(['iscsiadm.iface', 'iscsiadm.node', 'iscsiadm.login', 'iscsiadm.iface', 'iscsiadm.node', 'iscsiadm.login', 'bonds.recordPaths']);
     expect(JSON.stringify(plan)).not.toContain(SECRET);
     const job = await (await f.engine.runner.apply(plan.id)).done;
@@ -48,7 +48,7 @@ describe('iscsiadm bond kinds (plain Linux host)', () => {
     expect(fake.argv().join('\n')).not.toContain(SECRET);
     expect(JSON.stringify(f.engine.db.prepare('SELECT * FROM job_ops').all())).not.toContain(SECRET);
 
-    const removal = f.service.planApply(bond.id, true);
+    const removal = await f.service.planApply(bond.id, true);
     expect(removal.dangers.join(' ')).toMatch(/lx1 logs out of 2 path/);
     const gone = await (await f.engine.runner.apply(removal.id, { confirmDangers: true })).done;
     expect(gone.state, gone.error ?? '').toBe('succeeded');
@@ -64,7 +64,7 @@ describe('iscsiadm bond kinds (plain Linux host)', () => {
     const b = f.service.saveNetwork({ dcId: dc, name: 'B', cidr: '192.0.2.0/24', vlan: null, required: false, bridged: false }).id;
     const c = f.service.saveConnection({ dcId: dc, iqn: IQN, address: '192.0.2.11', port: 3260, tpgt: 1, chap: null, serverId: null }).id;
     const bond = f.service.save(BondInputSchema.parse({ dcId: dc, name: 'lx', networkIds: [b], connectionIds: [c] }));
-    const plan = f.service.planApply(bond.id, false);
+    const plan = await f.service.planApply(bond.id, false);
     fake.failLogins('iscsiadm: Login failed to authorize with target', 24);
     const job = await (await f.engine.runner.apply(plan.id)).done;
     expect(job.state).toBe('failed');
