@@ -21,6 +21,7 @@ import { SecretStore, type SecretCipher } from './secrets';
 import { HostRepo, hostKeyStore } from './hosts/host-repo';
 import { SshPool } from './ssh/pool';
 import { UsageRegistry } from './usage';
+import { AuditRepeats, callAuditDetail } from './audit-repeats';
 import { PathHealthStore } from './path-health';
 import { activityFeature } from './activity/feature';
 import { hostsFeature } from './hosts/feature';
@@ -95,14 +96,15 @@ export function createServices(opts: ServicesOptions): Services {
   const paths = new PathHealthStore(db);
   const core: CoreDeps = { db, events, audit, kinds, plans, jobs, secrets, hostRepo, pool, usage, paths, app: { mode: opts.mode, version: VERSION } };
   const features = FEATURES.map((f) => f(core));
-  // Every mutating (or login-making) call is audited with its masked input and outcome, failures included.
-  const router = new Router(Object.assign({}, ...features.map((f) => f.handlers)) as AllHandlers, (e) =>
-    audit.append({ actor: e.actor, action: `call.${e.call}`, detail: `${e.call} ${e.input} → ${e.outcome === 'ok' ? 'ok' : `failed (${e.error!.code}): ${e.error!.message}`}` }),
-  );
+  // Every mutating (or login-making) call is audited with its masked input and outcome, failures
+  // included; identical repeats of a read-only one are written as a count (audit-repeats.ts).
+  const repeats = new AuditRepeats((e, r) => audit.append({ actor: e.actor, action: `call.${e.call}`, detail: callAuditDetail(e, r) }));
+  const router = new Router(Object.assign({}, ...features.map((f) => f.handlers)) as AllHandlers, (e) => repeats.record(e));
   return {
     db, events, router, audit, kinds, plans, jobs, secrets, hostRepo, pool, usage, paths,
     close: async () => {
       for (const f of features) await f.close?.();
+      repeats.close();
       await pool.close();
       db.close();
     },

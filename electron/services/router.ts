@@ -73,6 +73,8 @@ export interface CallAudit {
   input: string;
   outcome: 'ok' | 'failed';
   error?: ContractError;
+  /** A read-only call audited for its logins (not a change): identical repeats may be written as a count. */
+  repeatable?: boolean;
 }
 
 // Keys whose values are secrets wherever they appear in an input.
@@ -118,7 +120,7 @@ export class Router {
     const def = calls[name as CallName] as { input: z.ZodType; mutates?: boolean; audited?: boolean };
     const audited = !!(def.mutates || def.audited) && !!this.audit;
     const record = (input: unknown, error?: ContractError) =>
-      this.audit?.({ actor: `admin via ${ctx.transport}`, call: name, input: auditInput(input), outcome: error ? 'failed' : 'ok', error });
+      this.audit?.({ actor: `admin via ${ctx.transport}`, call: name, input: auditInput(input), outcome: error ? 'failed' : 'ok', error, repeatable: !def.mutates });
     const parsed = def.input.safeParse(rawInput ?? {});
     if (!parsed.success) {
       const error = describeZodError(parsed.error);
