@@ -9,6 +9,7 @@ import type { SshPool } from '../ssh/pool';
 import type { TargetService } from '../targets/target-service';
 import { readTargetsView } from '../targets/tgt/view';
 import { parseTargetConf } from '../targets/tgt/conf';
+import { tgtLunGuid } from '../targets/tgt/lun-guid';
 import { allWarnings, capacityOf, type ServerFacts } from './rules';
 import type { ThresholdStore } from './thresholds';
 
@@ -62,7 +63,7 @@ async function readServer(d: OverviewDeps, h: HostRecord): Promise<{ facts: Serv
       filesystemError: space.e,
       targets: view.targets.map((t) => ({
         iqn: t.iqn, openToAll: t.openToAll, chapUsers: t.chapUsers, persisted: t.persisted, driftMessages: t.driftMessages,
-        luns: t.luns.map((l) => ({ lun: l.lun, path: l.path, apparentBytes: l.apparentBytes, allocatedBytes: l.allocatedBytes, scsiId: l.scsiId })),
+        luns: t.luns.map((l) => ({ lun: l.lun, path: l.path, apparentBytes: l.apparentBytes, allocatedBytes: l.allocatedBytes, scsiId: l.scsiId, guid: l.scsiId.trim() ? tgtLunGuid({ scsiId: l.scsiId, tid: t.tid, lun: l.lun }) : null })),
         chapSecretLengths: lengths.get(t.iqn) ?? null,
       })),
     };

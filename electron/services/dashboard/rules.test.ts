@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../../../shared/features/dashboard';
+import { tgtLunGuid } from '../targets/tgt/lun-guid';
 import { allWarnings, capacityOf, chapSecretRule, confDriftRule, duplicateGuidRule, lowFreeSpaceRule, openToAllRule, overcommitRule, type ServerFacts, type TargetFacts } from './rules';
 
 const GiB = 1024 ** 3;
@@ -16,7 +17,7 @@ function server(over: Partial<ServerFacts> = {}): ServerFacts {
   };
 }
 
-const lun = (n: number, path: string | null, apparent: number | null, allocated: number | null, scsiId = `portico-${path ?? n}`) => ({ lun: n, path, apparentBytes: apparent, allocatedBytes: allocated, scsiId });
+const lun = (n: number, path: string | null, apparent: number | null, allocated: number | null, scsiId = `portico-${path ?? n}`, guid: string | null = null) => ({ lun: n, path, apparentBytes: apparent, allocatedBytes: allocated, scsiId, guid });
 
 describe('capacityOf', () => {
   it('sums the LUN files of the storage folder once each, sparse ones apart, and gives overcommit and free %', () => {
@@ -75,6 +76,20 @@ describe('duplicateGuidRule', () => {
     const [w] = duplicateGuidRule([a, b]);
     expect(w).toMatchObject({ code: 'duplicate-guid', serverId: 's1', iqn: 'iqn.a', link: { page: 'targets', params: ['s1', 'iqn.a'] } });
     expect(w.message).toContain('iqn.b LUN 1 on stor2');
+  });
+  it('flags two different SCSI IDs that give hosts one GUID (tgt reads only their hex digits)', () => {
+    // As the dashboard derives them (overview.ts): "vol-x" and "vol-y" have no hex digit, so tgt's NAA-6 designator is the same.
+    const gx = tgtLunGuid({ scsiId: 'vol-x', tid: 1, lun: 1 });
+    const gy = tgtLunGuid({ scsiId: 'vol-y', tid: 2, lun: 1 });
+    expect(gx).not.toBeNull();
+    expect(gx).toBe(gy);
+    const a = server({ targets: [target('iqn.a', { luns: [lun(1, '/x', 1, 1, 'vol-x', gx)] }), target('iqn.b', { luns: [lun(1, '/y', 1, 1, 'vol-y', gy)] })] });
+    const [w] = duplicateGuidRule([a]);
+    expect(w.message).toContain(`Device GUID ${gx}`);
+    expect(w.message).toContain('from the different SCSI IDs "vol-x", "vol-y"');
+    expect(w.message).toContain('iqn.b LUN 1 on');
+    const ok = server({ targets: [target('iqn.a', { luns: [lun(1, '/x', 1, 1, 'a1', tgtLunGuid({ scsiId: 'a1', tid: 1, lun: 1 }))] }), target('iqn.b', { luns: [lun(1, '/y', 1, 1, 'b2', tgtLunGuid({ scsiId: 'b2', tid: 2, lun: 1 }))] })] });
+    expect(duplicateGuidRule([ok])).toEqual([]);
   });
   it('does not flag distinct identifiers', () => {
     const a = server({ targets: [target('iqn.a', { luns: [lun(1, '/x', 1, 1, 'portico-1'), lun(2, '/y', 1, 1, 'portico-2')] })] });

@@ -13,6 +13,11 @@ export interface LunFacts {
   allocatedBytes: number | null;
   /** The SCSI ID tgt reports for the LUN: the device identifier initiators derive the GUID from. */
   scsiId: string;
+  /**
+   * The device GUID a Linux host derives from what tgt serves (tgt/lun-guid.ts); null when it
+   * cannot be derived. Two different SCSI IDs can give one GUID (tgt reads them as hex digits).
+   */
+  guid: string | null;
 }
 
 export interface TargetFacts {
@@ -101,13 +106,22 @@ export function lowFreeSpaceRule(s: ServerFacts): DashboardWarning[] {
 
 /** The same device identifier on two LUNs (of two targets, or two servers): multipath would merge them. */
 export function duplicateGuidRule(servers: ServerFacts[]): DashboardWarning[] {
-  const sightings = servers.flatMap((s) => s.targets.flatMap((t) => t.luns.filter((l) => l.scsiId.trim()).map((l) => ({ guid: l.scsiId.trim(), targetName: t.iqn, lun: l.lun, portal: s.name, server: s.serverId }))));
+  const ids = new Map<string, Set<string>>();
+  const sightings = servers.flatMap((s) => s.targets.flatMap((t) => t.luns.filter((l) => l.guid ?? l.scsiId.trim()).map((l) => {
+    const guid = l.guid ?? l.scsiId.trim();
+    ids.set(guid, (ids.get(guid) ?? new Set()).add(l.scsiId.trim()));
+    return { guid, targetName: t.iqn, lun: l.lun, portal: s.name, server: s.serverId };
+  })));
   return duplicateGuidWarnings(sightings).map((w) => {
     const first = w.sightings[0];
     const where = [...new Set(w.sightings.map((x) => `${x.targetName} LUN ${x.lun} on ${x.portal}`))];
+    const scsiIds = [...(ids.get(w.guid) ?? [])];
+    const from = scsiIds.length > 1
+      ? ` (from the different SCSI IDs ${scsiIds.map((x) => `"${x}"`).join(', ')}: tgt reads only their hex digits)`
+      : scsiIds[0] && scsiIds[0] !== w.guid ? ` (from SCSI ID "${scsiIds[0]}")` : '';
     return {
       code: 'duplicate-guid' as const, severity: 'error' as const, serverId: first.server ?? null, iqn: first.targetName,
-      message: `SCSI ID "${w.guid}" (the LUN GUID hosts derive) is used by ${where.length} LUNs: ${where.join('; ')}. Multipath would merge them into one device; give each LUN its own scsi_id and scsi_sn.`,
+      message: `Device GUID ${w.guid}${from}, the identifier hosts see, is on ${where.length} LUNs: ${where.join('; ')}. Multipath would merge them into one device; give each LUN its own scsi_id (hex digits) and scsi_sn.`,
       link: targetsLink(first.server!, first.targetName),
     };
   });
