@@ -14,92 +14,21 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
-import {
-  addressKind,
-  type Capabilities,
-  type ConnectionState,
-  type HostAuthKind,
-  type HostConnection,
-} from '../../../shared/domain/host';
+import { addressKind, type Capabilities, type ConnectionState, type HostConnection } from '../../../shared/domain/host';
 import type { RemoteRunner, RunOptions, RunResult } from '../remote/runner';
-import { shellLine } from '../remote/quote';
-import { openClient, validateHost, type SecretKind } from './connect';
+import { openClient, validateHost } from './connect';
 import { isSshError, isTransient, SshError } from './errors';
-import { execOnClient } from './exec';
-import { decideHostKey, fetchPresentedKey, type HostKeyStore, type StoredHostKey } from './hostkeys';
-import { defaultKnownHostsFiles, loadKnownHosts } from './knownhosts';
+import type { StoredHostKey } from './hostkeys';
+import { defaultKnownHostsFiles } from './knownhosts';
 import { probeCapabilities } from './probe';
 import { Semaphore } from './semaphore';
+import type { HostConn, HostKeyCheck, SshPoolEvents, SshPoolOptions } from './pool-types';
+import { runCommand, SshRunner } from './pool-run';
+import { blockedError, readKeyNow, refuseUnconfirmedKey } from './pool-hostkeys';
 
-export interface ResolvedHost {
-  /** Display name for messages; the hostId is used when absent. */
-  name?: string;
-  address: string;
-  port: number;
-  user: string;
-  auth: HostAuthKind;
-  keyPath?: string;
-  sudo: boolean;
-}
-
-/** Where the pool gets host settings and secrets (inventory + SecretStore in the app, fixtures in tests). */
-export interface HostResolver {
-  getHost(hostId: string): Promise<ResolvedHost | null> | ResolvedHost | null;
-  getSecret(hostId: string, kind: SecretKind): Promise<string | null> | string | null;
-}
-
-export interface SshPoolOptions {
-  resolver: HostResolver;
-  hostKeys: HostKeyStore;
-  /** known_hosts files honoured for hosts without a stored key; default ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts. */
-  knownHostsFiles?: string[];
-  /** ssh-agent socket for agent auth; default SSH_AUTH_SOCK. */
-  agentSocket?: string;
-  /** Exec channels per connection (default 8; OpenSSH MaxSessions defaults to 10). */
-  maxChannels?: number;
-  keepaliveIntervalMs?: number;
-  keepaliveCountMax?: number;
-  readyTimeoutMs?: number;
-  /** Per-command timeout when the caller gives none (default 10 min). */
-  defaultTimeoutMs?: number;
-  /** TERM → KILL grace when stopping a command (default 3 s). */
-  killGraceMs?: number;
-  reconnect?: { baseDelayMs?: number; maxDelayMs?: number; maxAttempts?: number };
-  /** Run the capability probe after each successful connect and emit 'capabilities'. */
-  probeOnConnect?: boolean;
-}
-
-/** What fetchHostKey() found: the key presented now and the one on record. */
-export interface HostKeyCheck {
-  presented: { type: string; fingerprint: string };
-  /** Ours, or the known_hosts entry the presented key is checked against; null when none. */
-  stored: { type: string; fingerprint: string } | null;
-  /** The presented key is the one on record (a connect would go through). */
-  matches: boolean;
-  /** The presented key is marked @revoked in known_hosts. */
-  revoked: boolean;
-}
-
-export interface SshPoolEvents {
-  state: [ConnectionState];
-  capabilities: [{ hostId: string; capabilities: Capabilities }];
-}
-
-interface HostConn {
-  hostId: string;
-  state: ConnectionState;
-  client: Client | null;
-  dead: boolean;
-  host: HostConnection | null;
-  label: string;
-  sem: Semaphore;
-  connecting: Promise<Client> | null;
-  retryTimer: NodeJS.Timeout | null;
-  attempts: number;
-  closing: boolean;
-  presented: StoredHostKey | null;
-  capabilities: Promise<Capabilities> | null;
-}
+// Settings and commands live in pool-types.ts and pool-run.ts; importers keep using this path.
+export type { HostKeyCheck, HostResolver, ResolvedHost, SshPoolEvents, SshPoolOptions } from './pool-types';
+export { SshRunner } from './pool-run';
 
 export class SshPool extends EventEmitter<SshPoolEvents> {
   private readonly conns = new Map<string, HostConn>();
@@ -174,24 +103,8 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
     return (await this.readKeyNow(this.conn(hostId))).check;
   }
 
-  private async readKeyNow(c: HostConn): Promise<{ check: HostKeyCheck; key: StoredHostKey }> {
-    const hostId = c.hostId;
-    const host = await this.resolve(c);
-    const stored = await this.o.hostKeys.get(hostId);
-    const { key, blob } = await fetchPresentedKey({
-      hostId, address: host.address, port: host.port, user: host.user, preferType: stored?.type ?? null, timeoutMs: this.o.readyTimeoutMs,
-    });
-    c.presented = key;
-    const verdict = decideHostKey(blob, stored, loadKnownHosts(this.o.knownHostsFiles), host.address, host.port);
-    const info = (k: { type: string; fingerprint: string }) => ({ type: k.type, fingerprint: k.fingerprint });
-    const onRecord = verdict.outcome === 'mismatch' ? verdict.expected : verdict.outcome === 'match' ? info(key) : null;
-    const check = {
-      presented: info(key),
-      stored: stored ? info(stored) : onRecord,
-      matches: verdict.outcome === 'match',
-      revoked: verdict.outcome === 'mismatch' && verdict.source === 'revoked',
-    };
-    return { check, key };
+  private readKeyNow(c: HostConn): Promise<{ check: HostKeyCheck; key: StoredHostKey }> {
+    return readKeyNow({ resolve: (x) => this.resolve(x), hostKeys: this.o.hostKeys, knownHostsFiles: this.o.knownHostsFiles, readyTimeoutMs: this.o.readyTimeoutMs }, c);
   }
 
   /**
@@ -203,21 +116,7 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
   async acceptHostKey(hostId: string, fingerprint: string): Promise<void> {
     const c = this.conn(hostId);
     const { check: now, key } = await this.readKeyNow(c);
-    if (now.presented.fingerprint !== fingerprint) {
-      throw new SshError(
-        'hostkey-mismatch',
-        `not accepted: ${c.label} presents a different key now (${now.presented.type} ${now.presented.fingerprint}) than the one you confirmed (${fingerprint}). ` +
-          'The key changed again since it was shown; compare the new fingerprint with the host before accepting it.',
-        { hostId, hostKey: now.presented, ...(now.stored ? { expectedHostKey: now.stored } : {}) },
-      );
-    }
-    if (now.revoked) {
-      throw new SshError(
-        'hostkey-mismatch',
-        `not accepted: the key ${c.label} presents (${now.presented.type} ${now.presented.fingerprint}) is marked @revoked in known_hosts; it cannot be trusted again`,
-        { hostId, hostKey: now.presented },
-      );
-    }
+    refuseUnconfirmedKey(c, now, fingerprint);
     await this.o.hostKeys.set(hostId, key);
     if (c.state.state === 'blocked' || c.state.code === 'hostkey-unknown') this.setState(c, { state: 'idle' });
   }
@@ -233,94 +132,8 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
     if (c.state.state === 'blocked') this.setState(c, { state: 'idle' });
   }
 
-  async run(hostId: string, argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-    if (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string')) {
-      throw new SshError('invalid-command', 'a command must be a non-empty list of strings', { hostId });
-    }
-    try {
-      shellLine(argv); // refuses NUL before anything goes over the wire
-    } catch (e) {
-      throw new SshError('invalid-command', (e as Error).message, { hostId });
-    }
-    const timeoutMs = opts.timeoutMs ?? this.o.defaultTimeoutMs;
-    const started = Date.now();
-    // One controller covers queueing and connecting as well, so the timeout is for the whole command.
-    const ac = new AbortController();
-    const onAbort = () => ac.abort(opts.signal!.reason);
-    if (opts.signal?.aborted) ac.abort(opts.signal.reason);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => ac.abort(timeoutReason), timeoutMs);
-    const c = this.conn(hostId);
-    try {
-      let release: (() => void) | null = null;
-      try {
-        await this.raceAbort(this.ensure(hostId), ac.signal);
-        release = await c.sem.acquire(ac.signal);
-        for (let attempt = 0; ; attempt++) {
-          const client = await this.raceAbort(this.ensure(hostId), ac.signal);
-          const host = c.host!;
-          const useSudo = !!opts.sudo && host.user !== 'root';
-          if (useSudo && !host.sudo) {
-            throw new SshError(
-              'sudo-not-allowed',
-              `${argv[0]} needs root on ${c.label}, but the host is set up without sudo and the login user is ${host.user}; enable sudo for the host or log in as root`,
-              { hostId },
-            );
-          }
-          try {
-            return await execOnClient(
-              client,
-              argv,
-              {
-                ...opts,
-                // The user's signal; the timeout is passed as the time left so the stop reason stays right.
-                signal: opts.signal,
-                useSudo,
-                timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)),
-              },
-              { hostId, label: c.label, user: host.user, isDead: () => c.dead || c.client !== client, killGraceMs: this.o.killGraceMs },
-            );
-          } catch (e) {
-            if (isSshError(e)) {
-              throw e;
-            }
-            // Channel open refused: the server allows fewer sessions than we assumed. Shrink and wait.
-            if (/Channel open failure/i.test(String((e as Error)?.message)) && attempt < 5) {
-              if (c.sem.inUse > 1) c.sem.setLimit(c.sem.inUse - 1);
-              release();
-              release = null;
-              release = await c.sem.acquire(ac.signal);
-              continue;
-            }
-            // ssh2 says "Not connected" when the socket died before the pool heard of it: the
-            // command never started, so drop that client and run it on a fresh connection.
-            if (/Not connected/i.test(String((e as Error)?.message)) && attempt < 5 && c.client === client) {
-              c.dead = true;
-              c.client = null;
-              client.destroy();
-              continue;
-            }
-            if (c.dead || c.client !== client) {
-              throw new SshError('connection-lost', `the connection to ${c.label} was lost before ${argv[0]} could start`, { hostId });
-            }
-            throw new SshError('channel-open-failed', `${c.label} refused a new command channel: ${(e as Error)?.message ?? e}`, { hostId });
-          }
-        }
-      } finally {
-        release?.();
-      }
-    } catch (e) {
-      if (ac.signal.aborted && !isSshError(e)) {
-        // Aborted while queued or connecting: nothing ran on the host.
-        throw ac.signal.reason === timeoutReason
-          ? new SshError('command-timeout', `${argv[0]} on ${c.label} could not start within ${timeoutMs / 1000} s (waiting for the connection or a free channel)`, { hostId })
-          : new SshError('cancelled', `${argv[0]} on ${c.label} was cancelled before it started`, { hostId });
-      }
-      throw e;
-    } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+  run(hostId: string, argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    return runCommand({ ensure: (id) => this.ensure(id), conn: (id) => this.conn(id), defaultTimeoutMs: this.o.defaultTimeoutMs, killGraceMs: this.o.killGraceMs }, hostId, argv, opts);
   }
 
   /** direct-tcpip: a TCP stream to dstAddr:dstPort opened by the host itself ("from the host's network"). */
@@ -430,38 +243,10 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
     c.state = { hostId: c.hostId, ...s };
     this.emit('state', { ...c.state });
   }
-
-  private raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      p.then(
-        (v) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(v);
-        },
-        (e) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      );
-    });
-  }
-
   private clearRetry(c: HostConn): void {
     if (c.retryTimer) clearTimeout(c.retryTimer);
     c.retryTimer = null;
   }
-
-  private blockedError(c: HostConn): SshError {
-    return new SshError('hostkey-mismatch', c.state.reason ?? `the host key of ${c.label} changed; re-accept it first`, {
-      hostId: c.hostId,
-      ...(c.state.hostKey ? { hostKey: c.state.hostKey } : {}),
-      ...(c.state.expectedHostKey ? { expectedHostKey: c.state.expectedHostKey } : {}),
-    });
-  }
-
   /**
    * The connected client, connecting if needed; concurrent callers share one attempt. A blocked host is
    * refused at once unless recheckBlocked (an explicit connect), which makes a fresh handshake.
@@ -469,7 +254,7 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
   ensure(hostId: string, opts: { recheckBlocked?: boolean } = {}): Promise<Client> {
     if (this.closed) return Promise.reject(new SshError('connection-lost', 'the SSH pool is closed', { hostId }));
     const c = this.conn(hostId);
-    if (c.state.state === 'blocked' && !opts.recheckBlocked) return Promise.reject(this.blockedError(c));
+    if (c.state.state === 'blocked' && !opts.recheckBlocked) return Promise.reject(blockedError(c));
     if (c.client && !c.dead) return Promise.resolve(c.client);
     if (c.connecting) return c.connecting;
     this.clearRetry(c);
@@ -574,21 +359,5 @@ export class SshPool extends EventEmitter<SshPoolEvents> {
       });
     }, delay);
     c.retryTimer.unref?.();
-  }
-}
-
-const timeoutReason = new Error('timeout');
-
-/** RemoteRunner over the pool: what drivers get. */
-export class SshRunner implements RemoteRunner {
-  constructor(
-    private readonly pool: SshPool,
-    readonly hostId: string,
-  ) {}
-  get label(): string {
-    return this.pool.label(this.hostId);
-  }
-  run(argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
-    return this.pool.run(this.hostId, argv, opts);
   }
 }
