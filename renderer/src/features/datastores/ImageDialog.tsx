@@ -42,13 +42,15 @@ function LunPicker({ serverId, picked, registered, onToggle }: { serverId: strin
         <TableBody>
           {luns.map(({ t, l }) => {
             const key = `${t.iqn}/${l.lun}`;
+            // The backing file's exact size where it is known (tgt itself reports decimal MB, rounded), as the Targets and Datastores pages show it.
+            const bytes = l.apparentBytes ?? l.sizeBytes;
             return (
               <TableRow key={key} hover>
                 <TableCell padding="checkbox">
-                  <Checkbox checked={picked.has(key)} disabled={registered.has(key)} onChange={(e) => onToggle(t.iqn, l.lun, l.sizeBytes, e.target.checked)} slotProps={{ input: { 'aria-label': key } }} />
+                  <Checkbox checked={picked.has(key)} disabled={registered.has(key)} onChange={(e) => onToggle(t.iqn, l.lun, bytes, e.target.checked)} slotProps={{ input: { 'aria-label': key } }} />
                 </TableCell>
                 <TableCell sx={{ fontFamily: 'monospace', fontSize: 12.5, wordBreak: 'break-all' }}>{key}</TableCell>
-                <TableCell>{formatSize(l.sizeBytes)}</TableCell>
+                <TableCell>{formatSize(bytes)}</TableCell>
                 <TableCell>{t.sessions.length}</TableCell>
                 <TableCell>{registered.has(key) ? 'already an image' : ''}</TableCell>
               </TableRow>
