@@ -4,11 +4,22 @@ import { execOnHost } from '../lab/hosts';
 
 type Host = Parameters<typeof execOnHost>[0];
 
-/** Force-deletes the running target with this IQN (if any), then removes the given files. */
+/**
+ * Force-deletes the running target with this IQN (if any) and the CHAP accounts it had that no
+ * other target uses (a spec's accounts would otherwise outlive it in tgtd), then removes the files.
+ */
 export async function removeTarget(host: Host, iqn: string, files: string[] = []): Promise<void> {
   const show = await execOnHost(host, ['tgtadm', '--lld', 'iscsi', '--op', 'show', '--mode', 'target']);
   const m = new RegExp(`^Target (\\d+): ${iqn.replace(/\./g, '\\.')}$`, 'm').exec(show.stdout);
-  if (m) await execOnHost(host, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', m[1]]);
+  if (m) {
+    const accounts = (await boundAccounts(host, iqn)).map((a) => a.replace(/ \(outgoing\)$/, ''));
+    await execOnHost(host, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', m[1]]);
+    const after = (await execOnHost(host, ['tgtadm', '--lld', 'iscsi', '--op', 'show', '--mode', 'target'])).stdout;
+    const stillBound = new Set([...after.matchAll(/\n\s*Account information:\n([\s\S]*?)\n\s*ACL information:/g)].flatMap((x) => x[1].split('\n').map((l) => l.trim().replace(/ \(outgoing\)$/, ''))));
+    for (const user of accounts.filter((a) => !stillBound.has(a))) {
+      await execOnHost(host, ['tgtadm', '--lld', 'iscsi', '--op', 'delete', '--mode', 'account', '--user', user], { allowFail: true });
+    }
+  }
   if (files.length) await execOnHost(host, ['sh', '-c', `rm -f ${files.join(' ')}`]);
 }
 
