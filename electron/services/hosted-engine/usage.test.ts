@@ -1,11 +1,12 @@
 // The hosted-engine usage source over a recording reader (reads counted per host) and the real
 // remote read script run locally on temp files (the password line never leaves the "host").
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { caps, FakeHostRepo, hostRecord } from '../../test-support/bond-fixture';
 import { LocalRunner } from '../../test-support/local-runner';
+import type { RunOptions } from '../remote/runner';
 import { UsageRegistry } from '../usage';
 import { HeUsageSource, readHeStorageLines } from './usage';
 
@@ -75,7 +76,14 @@ describe('HeUsageSource', () => {
 
 describe('readHeStorageLines (the remote script, run locally)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'he-usage-'));
-  const hosts = { runner: () => new LocalRunner('hv1') };
+  // The local runner, recording whether each run asked for sudo (it runs them all as this user).
+  const sudoFlags: boolean[] = [];
+  const local = new LocalRunner('hv1');
+  const hosts = { runner: () => ({ label: 'hv1', run: (argv: readonly string[], o: RunOptions = {}) => (sudoFlags.push(!!o.sudo), local.run(argv, o)) }) };
+  // As root only: the login user is nobody (setpriv), so a mode 000 file is really unreadable to
+  // it, and a sudo run stays root.
+  const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const userHosts = { runner: () => ({ label: 'hv1', run: (argv: readonly string[], o: RunOptions = {}) => (sudoFlags.push(!!o.sudo), local.run(o.sudo ? argv : [...asNobody, ...argv], o)) }) };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('only the storage key lines come back: no password, no user; a missing file is null; a folder is an error', async () => {
@@ -91,5 +99,24 @@ describe('readHeStorageLines (the remote script, run locally)', () => {
     expect(await readHeStorageLines(hosts, 'hv1', { path: join(dir, 'absent.conf') })).toBeNull();
     mkdirSync(join(dir, 'd'));
     await expect(readHeStorageLines(hosts, 'hv1', { path: join(dir, 'd') })).rejects.toThrow(/not a regular file/);
+    // None of these needed root: each was one run as the login user.
+    expect(sudoFlags).toEqual([false, false, false, false]);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('a file (or folder) the login user cannot read is read again through sudo', async () => {
+    sudoFlags.length = 0;
+    chmodSync(dir, 0o755);
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o755 });
+    const f = join(locked, 'hosted-engine.conf');
+    writeFileSync(f, `${CONF}password=Clear-Text-Secret\n`, { mode: 0o000 });
+    // Root through "sudo" reads it: the key lines, no password.
+    expect((await readHeStorageLines(userHosts, 'hv1', { path: f }))?.split('\n').filter(Boolean)).toEqual(['domainType=iscsi', 'storage=203.0.113.11', 'port=3260', `iqn=${IQN}`, 'portal=1', 'sdUUID=sd-1']);
+    expect(sudoFlags).toEqual([false, true]);
+    chmodSync(locked, 0o700);
+    sudoFlags.length = 0;
+    // A folder it cannot look into must not read as "no file": the sudo run looks.
+    expect(await readHeStorageLines(userHosts, 'hv1', { path: join(locked, 'other.conf') })).toBeNull();
+    expect(sudoFlags).toEqual([false, true]);
   });
 });

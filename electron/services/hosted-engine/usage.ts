@@ -16,18 +16,28 @@ import { lunUsersOf, pathUsersOf, type AddressBook, type HeHostConf } from './us
 export const HE_USAGE_TTL_MS = 20_000;
 
 // Prints ABSENT, or PRESENT and then only the storage key lines. grep's 1 (no line) is fine.
-const READ_KEYS = `f=$1
+// Exit 5: the file (or its folder) is there but this user may not read it: try again as root.
+const READ_KEYS = `f=$1; d=$(dirname -- "$f")
+if [ -e "$d" ] && { [ ! -x "$d" ] || [ ! -r "$d" ]; }; then echo "cannot look into $d" >&2; exit 5; fi
 if [ ! -e "$f" ]; then echo ABSENT; exit 0; fi
 [ -f "$f" ] || { echo "not a regular file: $f" >&2; exit 3; }
-[ -r "$f" ] || { echo "cannot read $f" >&2; exit 4; }
+[ -r "$f" ] || { echo "cannot read $f" >&2; exit 5; }
 echo PRESENT
 grep -E "^[[:space:]]*(${HE_USAGE_KEYS.join('|')})[[:space:]]*=" -- "$f"
 rc=$?; [ "$rc" -le 1 ] || exit 4`;
 
-/** The storage-key lines of the host's hosted-engine.conf (or `o.path`), or null when the file does not exist. */
+/**
+ * The storage-key lines of the host's hosted-engine.conf (or `o.path`), or null when the file does
+ * not exist. Read as the login user first: most hosts have no file, and that needs no root (an
+ * oVirt host added without passwordless sudo still answers); only a file this user cannot read
+ * is read again through sudo.
+ */
 export async function readHeStorageLines(hosts: RemoteHosts, hostId: string, o: { path?: string; timeoutMs?: number } = {}): Promise<string | null> {
   const r = hosts.runner(hostId);
-  const res = await runScript(r, READ_KEYS, [o.path ?? HE_CONF_PATH], { sudo: true, timeoutMs: o.timeoutMs ?? 20_000 });
+  const args = [o.path ?? HE_CONF_PATH];
+  const timeoutMs = o.timeoutMs ?? 20_000;
+  let res = await runScript(r, READ_KEYS, args, { timeoutMs });
+  if (res.code === 5) res = await runScript(r, READ_KEYS, args, { sudo: true, timeoutMs });
   const [head, ...rest] = res.stdout.split('\n');
   if (res.code !== 0 || (head !== 'ABSENT' && head !== 'PRESENT')) throw new Error(res.stderr.trim() || `exit ${res.code}`);
   return head === 'ABSENT' ? null : rest.join('\n');
