@@ -56,8 +56,10 @@ export class FakeTgtDriver implements TargetDriver {
   /** Which portal address each initiator address came in on (ss); null = the server cannot tell. */
   connectionsVia: Map<string, string> | null = new Map();
   readonly targetsConf = '/etc/tgt/targets.conf';
-  readonly serviceUnit = '/lib/systemd/system/tgt.service';
-  readonly portalDropIn = '/etc/systemd/system/tgt.service.d/portico-portals.conf';
+  /** The unit systemd starts tgtd with (null: no systemd here); Debian's by default. */
+  service: { unit: string; unitFile: string; dropIn: string } | null = {
+    unit: 'tgt.service', unitFile: '/lib/systemd/system/tgt.service', dropIn: '/etc/systemd/system/tgt.service.d/portico-portals.conf',
+  };
 
   constructor(
     readonly label = 'stor1',
@@ -349,6 +351,11 @@ export class FakeTgtDriver implements TargetDriver {
   async iscsiConnections(ports: readonly number[]): Promise<{ local: string; localPort: number; peer: string }[] | null> {
     if (!this.connectionsVia) return null;
     return this.targets.flatMap((t) => t.sessions.flatMap((s) => s.connections.map((c) => ({ local: this.connectionsVia!.get(c.address) ?? this.portals[0]?.address ?? '0.0.0.0', localPort: ports[0] ?? 3260, peer: c.address }))));
+  }
+
+  async tgtService(): Promise<{ unit: string; unitFile: string; dropIn: string } | null> {
+    this.calls.push('systemctl show tgt');
+    return this.service;
   }
 
   async systemdReload(): Promise<string> {

@@ -134,9 +134,11 @@ export interface PortalView {
 export interface PortalsView {
   server: string;
   portals: PortalView[];
-  /** Where Portico persists portals (the systemd drop-in) and whether it exists. */
-  persistFile: string;
+  /** Where Portico persists portals (the systemd drop-in) and whether it exists; null when systemd does not start tgtd here. */
+  persistFile: string | null;
   persistFileExists: boolean;
+  /** The systemd unit that starts tgtd (tgt.service, tgtd.service), or null. */
+  service: string | null;
   /** Portals the start line names that tgtd does not listen on now. */
   notListening: string[];
 }

@@ -69,7 +69,8 @@ const GoneSchema = z.object({ iqn: Str, confPath: Str.nullable(), backingFilesDe
 const ReconcileVerifySchema = z.object({ iqns: z.array(Str) }).strict();
 const LunSizeSchema = z.object({ iqn: Str, lun: z.number().int(), path: Str, bytes: z.number().int(), device: z.boolean() }).strict();
 const SessionsClosedSchema = z.object({ iqn: Str, nexuses: z.array(z.number().int()), timeoutMs: z.number().int().min(0).max(600_000) }).strict();
-const PortalsVerifySchema = z.object({ portals: z.array(Str), file: Str, content: Str.nullable() }).strict();
+// file: null where no systemd unit starts tgtd (nothing persisted, only the live portals checked).
+const PortalsVerifySchema = z.object({ portals: z.array(Str), file: Str.nullable(), content: Str.nullable() }).strict();
 
 export type LoginCheck = (hostId: string, p: { iqn: string; chap?: ChapAccount; mutual?: ChapAccount }) => Promise<unknown>;
 
@@ -243,14 +244,14 @@ export function tgtCheckKinds(hosts: TgtHosts & { login?: LoginCheck }) {
   const portalsVerify: CheckKind<z.infer<typeof PortalsVerifySchema>> = {
     kind: PORTALS_VERIFY,
     schema: PortalsVerifySchema,
-    describe: (p) => `tgtd listens on ${p.portals.join(', ')} and ${p.file} says so`,
+    describe: (p) => `tgtd listens on ${p.portals.join(', ')}${p.file ? ` and ${p.file} says so` : ''}`,
     async check(p, host) {
       const drv = d(host);
-      const [st, files] = await Promise.all([drv.readState(), drv.readFileStates([p.file])]);
+      const [st, files] = await Promise.all([drv.readState(), p.file ? drv.readFileStates([p.file]) : Promise.resolve(new Map<string, { content: string | null }>())]);
       const live = st.portals.map((x) => `${x.address}:${x.port}`).sort();
       const want = [...p.portals].sort();
       if (JSON.stringify(live) !== JSON.stringify(want)) return { ok: false, reason: `verification: tgtd on ${drv.label} listens on ${live.join(', ') || 'no portal'}, not ${want.join(', ')}` };
-      if ((files.get(p.file)?.content ?? null) !== p.content) return { ok: false, reason: `verification: ${p.file} on ${drv.label} does not hold the expected portal list` };
+      if (p.file && (files.get(p.file)?.content ?? null) !== p.content) return { ok: false, reason: `verification: ${p.file} on ${drv.label} does not hold the expected portal list` };
       return ok({ portals: live, file: p.file });
     },
   };

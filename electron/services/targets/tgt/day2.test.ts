@@ -51,6 +51,7 @@ async function created(t: T, chap = true) {
   expect(job.state).toBe('succeeded');
 }
 
+const PortalActionSpecOf = (action: 'add' | 'remove', portal: string) => PortalActionInputSchema.parse({ serverId: 'stor1', action, portal });
 const ops = (p: Plan) => p.steps.flatMap((s) => s.ops.map((o) => `${o.kind} ${(o.params as { op?: string }).op ?? ''}`.trim()));
 const conf = (t: T) => parseTargetConf(t.fake.files.get('/etc/tgt/conf.d/day2.conf')!.content)[0];
 
@@ -310,6 +311,28 @@ describe('portals', () => {
     expect(put, tail.join(' | ')).toBeGreaterThan(0);
     // The reload comes after the old drop-in is back (systemd then holds the unit as it is on disk).
     expect(tail.slice(put + 1)).toContain('systemctl daemon-reload');
+  });
+
+  it('RHEL and Fedora: the drop-in is for tgtd.service and keeps its $TGTD_OPTS', async () => {
+    const t = setup();
+    t.fake.service = { unit: 'tgtd.service', unitFile: '/usr/lib/systemd/system/tgtd.service', dropIn: '/etc/systemd/system/tgtd.service.d/portico-portals.conf' };
+    t.fake.files.set('/usr/lib/systemd/system/tgtd.service', { content: '[Service]\nEnvironmentFile=-/etc/sysconfig/tgtd\nExecStart=/usr/sbin/tgtd -f $TGTD_OPTS\n', mode: '644' });
+    const plan = await planPortal(t.ctx, PortalActionSpecOf('add', '203.0.113.11:3260'));
+    expect(plan.steps[1].title).toContain('read at the next start of tgtd.service');
+    expect((await run(t, plan)).state).toBe('succeeded');
+    expect(t.fake.files.get('/etc/systemd/system/tgtd.service.d/portico-portals.conf')!.content).toContain('ExecStart=/usr/sbin/tgtd -f $TGTD_OPTS --iscsi portal=0.0.0.0:3260,portal=203.0.113.11:3260');
+    expect(t.fake.files.has('/etc/systemd/system/tgt.service.d/portico-portals.conf')).toBe(false);
+  });
+
+  it('no systemd unit for tgtd: the portal changes live only, and the plan says it does not last', async () => {
+    const t = setup();
+    t.fake.service = null;
+    const plan = await planPortal(t.ctx, PortalActionSpecOf('add', '203.0.113.11:3260'));
+    expect(ops(plan)).toEqual(['tgt.tgtadm portal-new']);
+    expect(plan.warnings!.join(' ')).toContain('this change is not persisted');
+    expect((await run(t, plan)).state).toBe('succeeded');
+    expect(t.fake.portals.map((p) => `${p.address}:${p.port}`)).toContain('203.0.113.11:3260');
+    expect([...t.fake.files.keys()].filter((k) => k.includes('portico-portals'))).toEqual([]);
   });
 
   it('refuses removing the last portal', async () => {

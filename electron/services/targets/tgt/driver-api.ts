@@ -123,9 +123,18 @@ export interface TargetDriver {
    * initiator address came in on. null when the server cannot tell (no ss).
    */
   iscsiConnections(ports: readonly number[]): Promise<{ local: string; localPort: number; peer: string }[] | null>;
-  /** systemd's tgt unit and Portico's drop-in with the portals (null content = absent). */
-  readonly serviceUnit: string;
-  readonly portalDropIn: string;
+  /**
+   * The systemd unit that starts tgtd here (tgt.service on Debian and Ubuntu, tgtd.service on RHEL,
+   * Fedora and SUSE), its unit file and the path of Portico's portal drop-in for it; null when
+   * systemd does not run this server or knows neither unit (then a portal cannot be persisted).
+   */
+  tgtService(): Promise<TgtServiceFiles | null>;
   /** Runs systemctl daemon-reload when systemd runs the server (so a restart reads the drop-in); says what it did. */
   systemdReload(o?: StepLog): Promise<string>;
+}
+
+export interface TgtServiceFiles {
+  unit: string;
+  unitFile: string;
+  dropIn: string;
 }

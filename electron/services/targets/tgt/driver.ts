@@ -12,7 +12,7 @@ import { MASK } from '../../../../shared/plan';
 import { opArgs, type TargetOp } from './target-op';
 import { LSBLK_SCRIPT, parseLsblk, type BlockDevice } from './lsblk';
 import { parseAccountShow, parsePortalShow, parseSysShow, parseTargetShow, type TgtSystem } from './parser';
-import type { ConfFile, FileStat, FullAllocationMethod, OpResult, SpaceInfo, StepLog, TargetDriver, TargetState } from './driver-api';
+import type { ConfFile, FileStat, FullAllocationMethod, OpResult, SpaceInfo, StepLog, TargetDriver, TargetState, TgtServiceFiles } from './driver-api';
 import { classifyTgtError, TgtOpError } from './tgt-errors';
 import {
   BATCH_SCRIPT, CONF_LIST_SCRIPT, DIGEST_SCRIPT, LIST_SCRIPT, READ_FILES_SCRIPT, SPACE_SCRIPT, SPARSE_SCRIPT, STAT_SCRIPT,
@@ -66,8 +66,6 @@ export class TgtDriver implements TargetDriver {
   readonly confDir: string;
   readonly targetsConf: string;
   readonly runner: RemoteRunner;
-  readonly serviceUnit = '/lib/systemd/system/tgt.service';
-  readonly portalDropIn = '/etc/systemd/system/tgt.service.d/portico-portals.conf';
   private readonly timeoutMs: number;
   private readonly full: FullAllocationOptions;
 
@@ -331,6 +329,26 @@ export class TgtDriver implements TargetDriver {
     if (res.code === 9) return null;
     if (res.code !== 0) throw new Error(`cannot list connections on ${this.label}: ${res.stderr.trim() || `exit ${res.code}`}`);
     return parseConnections(res.stdout);
+  }
+
+  async tgtService(): Promise<TgtServiceFiles | null> {
+    // The first of the two names systemd has a unit file for (`show` prints an empty FragmentPath
+    // for an unknown unit). Where systemd is installed but not running now (a chroot, the lab's
+    // namespaces), the unit files on disk, in systemd's own search order.
+    const res = await this.script(
+      [
+        'if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then',
+        '  for u in tgt.service tgtd.service; do p=$(systemctl show -p FragmentPath --value "$u" 2>/dev/null); if [ -n "$p" ] && [ -e "$p" ]; then printf "%s\\n%s\\n" "$u" "$p"; exit 0; fi; done',
+        'else',
+        '  for u in tgt.service tgtd.service; do for d in /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system; do if [ -f "$d/$u" ]; then printf "%s\\n%s\\n" "$u" "$d/$u"; exit 0; fi; done; done',
+        'fi',
+      ].join('\n'),
+      [],
+    );
+    if (res.code !== 0) throw new Error(`reading the tgt service on ${this.label} failed: ${res.stderr.trim()}`);
+    const [unit, unitFile] = res.stdout.split('\n');
+    if (!unit || !unitFile || !/^tgtd?\.service$/.test(unit) || !unitFile.startsWith('/')) return null;
+    return { unit, unitFile, dropIn: `/etc/systemd/system/${unit}.d/portico-portals.conf` };
   }
 
   async systemdReload(o: StepLog = {}): Promise<string> {

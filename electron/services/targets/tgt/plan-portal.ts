@@ -1,6 +1,6 @@
 // Plan: add or remove a tgtd portal (global to the daemon: every target listens on every portal),
-// live with tgtadm --mode portal and persisted in the systemd drop-in the next start reads
-// (portals.ts). tgtd closes only the listening socket of a removed portal: connected sessions
+// live with tgtadm --mode portal and persisted in the drop-in for the systemd unit that starts tgtd
+// (portals.ts; not persisted, and said so, where no unit does). tgtd closes only the listening socket of a removed portal: connected sessions
 // stay up until they drop, then cannot come back through it; the plan names them as a danger.
 import type { PortalActionSpec } from '../../../../shared/domain/target-actions';
 import type { Check, Operation, Plan } from '../../jobs/operation';
@@ -36,31 +36,31 @@ export async function planPortal(ctx: TgtServerContext, a: PortalActionSpec): Pr
   }
   if (a.action === 'add' && /^0\.0\.0\.0:|^\[::\]:/.test(a.portal)) warnings.push(`${a.portal} is a wildcard: tgtd then listens on every address of ${d.label} on that port, every network included.`);
   warnings.push(`Portals are global to tgtd: every target on ${d.label} is reachable on each one (access rules still apply).`);
+  const live1 = { title: `${a.action === 'add' ? 'Listen on' : 'Stop listening on'} ${a.portal}`, ops: [tgtadmOp(host, { op: a.action === 'add' ? 'portal-new' : 'portal-delete', portal: a.portal })] };
+  const base = { kind: `tgt.portal.${a.action}`, title: `${a.action === 'add' ? 'Add' : 'Remove'} portal ${a.portal} on ${d.label}`, hostIds: [host], lockKeys: lockKeys(ctx), dangers, secrets: [] };
+  if (!persist.service || !persist.dropIn) {
+    // No systemd unit starts tgtd here (an init script, a container): nothing Portico can write makes the change last.
+    warnings.push(`${d.label} has no systemd unit for tgtd (neither tgt.service nor tgtd.service), so this change is not persisted: the next start of tgtd listens on its default portals again (${persist.persisted.join(', ')}) unless its start script names --iscsi portal=.`);
+    return { ...base, steps: [live1], warnings, fresh: [], verify: [{ kind: PORTALS_VERIFY, host, params: { portals: after, file: null, content: null } }] };
+  }
+  const dropIn = persist.dropIn.path;
   const content = renderDropIn(baseExec(persist.unit), after);
-  const dir = d.portalDropIn.slice(0, d.portalDropIn.lastIndexOf('/'));
+  const dir = dropIn.slice(0, dropIn.lastIndexOf('/'));
   const [dirStat] = await d.stat([dir]);
-  const files = await d.readFileStates([d.portalDropIn]);
+  const files = await d.readFileStates([dropIn]);
   // First the marker whose undo reloads systemd: a rollback undoes in reverse, so that reload comes after the old drop-in is back.
   const ops: Operation[] = [{ kind: SYSTEMD_RELOAD, host, params: { unit: 'tgt', on: 'undo' } }];
   if (!dirStat?.exists) ops.push({ kind: 'dir.create', host, params: { path: dir, mode: '755', owner: null } });
-  ops.push(filePut(host, d.portalDropIn, content, files.get(d.portalDropIn) ?? { content: null, mode: null, owner: null }, { mode: '644' }));
+  ops.push(filePut(host, dropIn, content, files.get(dropIn) ?? { content: null, mode: null, owner: null }, { mode: '644' }));
   ops.push({ kind: SYSTEMD_RELOAD, host, params: { unit: 'tgt' } });
-  const pre = files.get(d.portalDropIn)?.content ?? null;
-  const fresh: Check[] = [{ kind: FILES_UNCHANGED, host, params: { files: [{ path: d.portalDropIn, sha256: pre === null ? null : sha256(pre) }] } }];
+  const pre = files.get(dropIn)?.content ?? null;
+  const fresh: Check[] = [{ kind: FILES_UNCHANGED, host, params: { files: [{ path: dropIn, sha256: pre === null ? null : sha256(pre) }] } }];
   return {
-    kind: `tgt.portal.${a.action}`,
-    title: `${a.action === 'add' ? 'Add' : 'Remove'} portal ${a.portal} on ${d.label}`,
-    hostIds: [host],
-    lockKeys: lockKeys(ctx),
-    steps: [
-      { title: `${a.action === 'add' ? 'Listen on' : 'Stop listening on'} ${a.portal}`, ops: [tgtadmOp(host, { op: a.action === 'add' ? 'portal-new' : 'portal-delete', portal: a.portal })] },
-      { title: `Persist the portals ${after.join(', ')} in ${d.portalDropIn} (read at the next start of tgt)`, ops },
-    ],
+    ...base,
+    steps: [live1, { title: `Persist the portals ${after.join(', ')} in ${dropIn} (read at the next start of ${persist.service.unit})`, ops }],
     warnings,
-    dangers,
-    artifacts: [{ name: d.portalDropIn, content }],
-    secrets: [],
+    artifacts: [{ name: dropIn, content }],
     fresh,
-    verify: [{ kind: PORTALS_VERIFY, host, params: { portals: after, file: d.portalDropIn, content } }],
+    verify: [{ kind: PORTALS_VERIFY, host, params: { portals: after, file: dropIn, content } }],
   };
 }

@@ -1,9 +1,10 @@
 // tgtd's portals: what it listens on now, what its service starts it with, and which connections
 // come in on each. targets.conf has no portal directive (tgt-admin never sets portals), so a
 // portal added with tgtadm is lost at the next start unless the service's start line names it:
-// on Debian and Ubuntu the tgt unit runs `/usr/sbin/tgtd -f` (no portal: tgtd then listens on the
-// wildcard 0.0.0.0:3260 and [::]:3260); Portico persists portals in a systemd drop-in that
-// replaces ExecStart with the same command plus `--iscsi portal=A,portal=B` (man tgtd).
+// on Debian and Ubuntu the tgt unit runs `/usr/sbin/tgtd -f`, on RHEL and Fedora tgtd.service runs
+// `/usr/sbin/tgtd -f $TGTD_OPTS` (no portal: tgtd then listens on the wildcard 0.0.0.0:3260 and
+// [::]:3260); Portico persists portals in a drop-in for whichever unit systemd has, replacing
+// ExecStart with the same command plus `--iscsi portal=A,portal=B` (man tgtd).
 import type { PortalsView } from '../../../../shared/features/targets';
 import type { TargetDriver, TargetState } from './driver';
 import { portalText } from './target-op';
@@ -12,7 +13,9 @@ export const DROP_IN_MARK = '# Managed by Portico: the portals tgtd listens on (
 /** What tgtd listens on when started without --iscsi portal=. */
 export const DEFAULT_PORTALS = ['0.0.0.0:3260', '[::]:3260'];
 const DEFAULT_EXEC = '/usr/sbin/tgtd -f';
-const SAFE_EXEC = /^\/[A-Za-z0-9_./-]+(?: [A-Za-z0-9_.=/:,-]+)*$/;
+// A start line Portico repeats in its drop-in: a path, then plain words or environment references
+// ($TGTD_OPTS on RHEL and Fedora, which systemd expands from the unit's EnvironmentFile).
+const SAFE_EXEC = /^\/[A-Za-z0-9_./-]+(?: (?:[A-Za-z0-9_.=/:,-]+|\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}))*$/;
 
 /** The portals a start line names (--iscsi portal=A,portal=B,...), or the default when none. */
 export function portalsOfExec(exec: string): string[] {
@@ -48,18 +51,23 @@ export function renderDropIn(exec: string, portals: readonly string[]): string {
 }
 
 export interface PortalPersistence {
-  dropIn: { path: string; content: string | null };
+  /** systemd's unit for tgtd and Portico's drop-in for it; null when systemd does not start tgtd here. */
+  service: { unit: string; unitFile: string } | null;
+  dropIn: { path: string; content: string | null } | null;
   unit: string | null;
   /** The portals the next start of tgt listens on. */
   persisted: string[];
 }
 
 export async function readPortalPersistence(d: TargetDriver): Promise<PortalPersistence> {
-  const files = await d.readFileStates([d.portalDropIn, d.serviceUnit]);
-  const dropIn = files.get(d.portalDropIn)?.content ?? null;
-  const unit = files.get(d.serviceUnit)?.content ?? null;
+  const svc = await d.tgtService();
+  // Without a unit, tgtd starts as its init script says: on the distributions' scripts, without a portal (the default ones).
+  if (!svc) return { service: null, dropIn: null, unit: null, persisted: DEFAULT_PORTALS };
+  const files = await d.readFileStates([svc.dropIn, svc.unitFile]);
+  const dropIn = files.get(svc.dropIn)?.content ?? null;
+  const unit = files.get(svc.unitFile)?.content ?? null;
   const exec = lastExec(dropIn) ?? lastExec(unit) ?? DEFAULT_EXEC;
-  return { dropIn: { path: d.portalDropIn, content: dropIn }, unit, persisted: portalsOfExec(exec) };
+  return { service: { unit: svc.unit, unitFile: svc.unitFile }, dropIn: { path: svc.dropIn, content: dropIn }, unit, persisted: portalsOfExec(exec) };
 }
 
 export interface PortalUse {
@@ -96,8 +104,9 @@ export async function readPortalsView(d: TargetDriver): Promise<PortalsView> {
       const portal = portalText(p);
       return { portal, address: p.address, port: p.port, tpgt: p.tpgt, persisted: persist.persisted.includes(portal), sessions: use?.find((u) => u.portal === portal)?.sessions ?? [] };
     }),
-    persistFile: persist.dropIn.path,
-    persistFileExists: persist.dropIn.content !== null,
+    persistFile: persist.dropIn?.path ?? null,
+    persistFileExists: persist.dropIn?.content != null,
+    service: persist.service?.unit ?? null,
     notListening: persist.persisted.filter((p) => !live.includes(p)),
   };
 }

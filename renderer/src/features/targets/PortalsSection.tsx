@@ -75,9 +75,15 @@ export function PortalsSection({ serverId, server, disabled }: { serverId: strin
                 ))}
               </TableBody>
             </Table>
-            <Typography variant="body2" color="text.secondary">
-              Persisted in {portals.data.persistFile} {portals.data.persistFileExists ? '' : '(not written yet)'}, which the tgt service reads when it starts.
-            </Typography>
+            {portals.data.persistFile ? (
+              <Typography variant="body2" color="text.secondary">
+                Persisted in {portals.data.persistFile} {portals.data.persistFileExists ? '' : '(not written yet)'}, which {portals.data.service ?? 'the tgt service'} reads when it starts.
+              </Typography>
+            ) : (
+              <Alert severity="warning">
+                No systemd unit starts tgtd on {server} (neither tgt.service nor tgtd.service): portals you add or remove here last only until tgtd restarts, unless its start script names them (--iscsi portal=).
+              </Alert>
+            )}
             <Stack direction="row">
               <Button onClick={() => setDialog({})} disabled={!!disabled} title={disabled ?? undefined}>Add portal</Button>
             </Stack>
