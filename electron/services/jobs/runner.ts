@@ -6,49 +6,22 @@
 import { randomUUID } from 'node:crypto';
 import type { JobState, JobView, PlanView, StepState } from '../../../shared/plan';
 import { PorticoError } from '../../../shared/contract-kit';
-import type { AuditLog } from '../audit';
-import type { Db } from '../db';
-import type { EventBus } from '../events';
 import { maskDeep, maskSecrets } from '../mask';
-import { failpointFor, type Failpoint } from './failpoints';
-import { flattenPlan, takeBatch, type FlatOp } from './batches';
+import { flattenPlan, takeBatch } from './batches';
 import { jobOutcome } from './outcome';
 import { JobStore } from './job-store';
-import { Journal, type OpState } from './journal';
-import type { OperationRegistry } from './kinds';
+import { Journal } from './journal';
 import { KeyedLocks } from './locks';
-import { resolveRefs, type BatchOutcome, type OpContext, type Operation, type Plan } from './operation';
-import { buildResume, buildRollback, outputsOf, refLookup, resumePlanOf, rollbackPlanOf, storedPlanOf, type StoredPlan } from './recovery';
-import type { PlanRegistry } from './registry';
-import { Sealer, unseal, type SecretVault } from './seal';
+import { resolveRefs, type OpContext, type Operation, type Plan } from './operation';
+import { buildResume, buildRollback, refLookup, resumePlanOf, rollbackPlanOf, storedPlanOf, type StoredPlan } from './recovery';
+import { Sealer, unseal } from './seal';
+import { runBatch } from './run-batch';
+import { rollback } from './rollback';
+import { errText, type JobRunnerDeps, type LiveJob, type RunnerCore } from './runner-types';
 
-export interface JobRunnerDeps {
-  db: Db;
-  plans: PlanRegistry;
-  audit: AuditLog;
-  events: EventBus;
-  kinds: OperationRegistry;
-  vault: SecretVault & { deletePrefix(prefix: string): void };
-  /** Names a host in messages ("stor1 (10.0.0.5)"). */
-  hostLabel?: (hostId: string) => string;
-  failpoints?: readonly Failpoint[];
-  /** Drops a host's SSH connection (failpoint mode "cut"). */
-  cutConnection?: (hostId: string) => Promise<void>;
-}
+// Batches (run-batch.ts) and rollback (rollback.ts) are their own modules; importers keep this path.
+export type { JobRunnerDeps } from './runner-types';
 
-interface LiveJob {
-  view: JobView;
-  abort: AbortController;
-  plan: Plan;
-  secrets: string[];
-  sealer: Sealer;
-  outputs: Map<string, unknown>;
-  /** Job step index of each plan step (differs for a resumed job). */
-  stepIndexes: number[];
-  done: Promise<JobView>;
-}
-
-const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const TERMINAL_CLEAN: readonly JobState[] = ['succeeded', 'failed', 'cancelled', 'rolled-back', 'resumed'];
 
 export class JobRunner {
@@ -57,9 +30,20 @@ export class JobRunner {
   private readonly journal: Journal;
   private readonly store: JobStore;
 
+  /** The helpers runBatch and rollback use. */
+  private readonly core: RunnerCore;
   constructor(private readonly d: JobRunnerDeps) {
     this.journal = new Journal(d.db);
     this.store = new JobStore(d.db);
+    this.core = {
+      d,
+      journal: this.journal,
+      label: (h) => this.label(h),
+      sealOp: (job, o) => this.sealOp(job, o),
+      ctx: (job, i, signal) => this.ctx(job, i, signal),
+      audit: (job, action, detail) => this.audit(job, action, detail),
+      setStep: (job, i, state, message) => this.setStep(job, i, state, message),
+    };
     this.markInterrupted();
   }
 
@@ -270,7 +254,7 @@ export class JobRunner {
           this.setStep(job, step, 'running');
           this.audit(job, 'step.start', `Step ${step + 1}: ${job.view.steps[step].title} — ${job.view.steps[step].command}`);
         }
-        const r = await this.runBatch(job, batch, plan.rollbackOf ? 'ensure' : 'apply');
+        const r = await runBatch(this.core, job, batch, plan.rollbackOf ? 'ensure' : 'apply');
         i += batch.length;
         if (r.error !== null) {
           if (job.abort.signal.aborted) {
@@ -293,7 +277,7 @@ export class JobRunner {
         if (plan.rollbackOf) {
           job.view.leftover = [`The rollback stopped: ${failure ?? 'cancelled'}. What it had not undone is still in effect; build the rollback plan again from the original job (undo is idempotent).`];
         } else {
-          job.view.leftover = await this.rollback(job);
+          job.view.leftover = await rollback(this.core, job);
         }
         for (const s of job.view.steps) if (s.state === 'pending') this.setStep(job, s.index, 'skipped');
       } else if (plan.verify?.length) {
@@ -334,120 +318,5 @@ export class JobRunner {
     this.d.vault.deletePrefix(`job:${jobId}:`);
     const view = this.store.load(jobId);
     if (view) this.d.events.emit('job.updated', view);
-  }
-
-  /**
-   * Runs one batch: intents first (durable), then the operations, then outcomes. mode "ensure"
-   * (rollback plans and undo) skips operations already in effect, so it is idempotent.
-   */
-  private async runBatch(job: LiveJob, batch: FlatOp[], mode: 'apply' | 'ensure', phase: 'apply' | 'undo' = 'apply', signal?: AbortSignal): Promise<{ error: string | null; inDoubt?: boolean }> {
-    const kind = this.d.kinds.op(batch[0].op.kind);
-    const host = batch[0].op.host;
-    let params: Record<string, unknown>[];
-    try {
-      params = batch.map((b) => kind.schema.parse(resolveRefs(b.op.params, refLookup(job.outputs))));
-    } catch (e) {
-      return { error: `cannot prepare ${kind.kind}: ${errText(e)}` };
-    }
-    const seqs = this.journal.intents(job.view.id, phase, batch.map((b) => ({ step: b.step, idx: b.idx, op: this.sealOp(job, b.op) })));
-    const ctx = this.ctx(job, batch[0].step, signal);
-    for (const b of batch) ctx.log(this.d.kinds.describe(b.op));
-    const fp = phase === 'apply' ? failpointFor(this.d.failpoints ?? [], job.plan.kind, batch[0].idx) : null;
-    if (fp?.mode === 'fail') {
-      this.journal.outcomes(job.view.id, seqs.map((seq, n) => ({ seq, state: (n === 0 ? 'failed' : 'not-run') as OpState, error: n === 0 ? 'injected failure (failpoint)' : null })));
-      return { error: `${this.d.kinds.describe(batch[0].op)}: injected failure (failpoint)` };
-    }
-    let outcomes: BatchOutcome[];
-    try {
-      const running =
-        mode === 'ensure' ? this.ensure(kind, params, host, ctx).then(() => params.map(() => ({ ok: true as const }))) :
-        kind.applyBatch ? kind.applyBatch(params, host, ctx) :
-        kind.apply(params[0], host, ctx).then((output) => [{ ok: true as const, output }]);
-      if (fp?.mode === 'kill-before') process.kill(process.pid, 'SIGKILL');
-      outcomes = await running;
-      // The operation has run on the server but its outcome is not journaled: the hardest case for recovery.
-      if (fp?.mode === 'kill') process.kill(process.pid, 'SIGKILL');
-      if (fp?.mode === 'cut') {
-        // The connection drops after the server did the work and before its answer arrived: in doubt.
-        await this.d.cutConnection?.(host).catch(() => undefined);
-        throw new Error(`the SSH connection to ${this.label(host)} was cut while the operation ran (failpoint): its outcome is unknown`);
-      }
-    } catch (e) {
-      const msg = maskSecrets(errText(e), job.secrets);
-      // Interrupted (cancel, timeout, lost connection) or failed without per-operation outcomes: every op of the batch is in doubt.
-      this.journal.outcomes(job.view.id, seqs.map((seq) => ({ seq, state: 'in-doubt' as OpState, error: msg })));
-      return { error: msg, inDoubt: true };
-    }
-    let error: string | null = null;
-    const list = seqs.map((seq, n) => {
-      const o = outcomes[n] ?? { ok: null };
-      if (o.ok === true) {
-        if (batch[n].op.out) job.outputs.set(batch[n].op.out!, o.output);
-        return { seq, state: 'done' as OpState, output: o.output === undefined ? undefined : job.sealer.seal(o.output) };
-      }
-      if (o.ok === false) {
-        error ??= `${maskSecrets(this.d.kinds.describe(batch[n].op), job.secrets)}: ${maskSecrets(o.error, job.secrets)}`;
-        return { seq, state: 'failed' as OpState, error: maskSecrets(o.error, job.secrets) };
-      }
-      return { seq, state: 'not-run' as OpState };
-    });
-    this.journal.outcomes(job.view.id, list);
-    return { error };
-  }
-
-  /** Idempotent apply: verify each operation, apply those not yet in effect. */
-  private async ensure(kind: ReturnType<OperationRegistry['op']>, params: Record<string, unknown>[], host: string, ctx: OpContext): Promise<void> {
-    if (kind.ensure) return kind.ensure(params, host, ctx);
-    for (const p of params) {
-      const v = await kind.verify(p, host, ctx);
-      if (v.applied === true) {
-        ctx.log(`already in effect: ${kind.describe(p, host)}`);
-        continue;
-      }
-      await kind.apply(p, host, ctx);
-    }
-  }
-
-  /** Undoes what the journal shows took effect, in reverse; returns what could not be undone. */
-  private async rollback(job: LiveJob): Promise<string[]> {
-    const undoCtl = new AbortController(); // undo must run even after a cancel
-    const leftover: string[] = [];
-    const entries = this.journal.entries(job.view.id);
-    const titles = job.view.steps.map((s) => s.title);
-    let built;
-    try {
-      built = await buildRollback(this.d.kinds, entries, titles, job.plan.priorOutputs ?? {}, this.d.vault, { signal: undoCtl.signal, log: () => undefined }, (h) => this.label(h));
-    } catch (e) {
-      return [`could not work out the rollback: ${errText(e)}`];
-    }
-    for (const n of built.notes) this.audit(job, 'rollback.note', n);
-    leftover.push(...built.irreversible);
-    const undoneSteps = new Set<number>();
-    for (const e of entries) if (e.phase === 'apply' && e.state !== 'not-run') undoneSteps.add(e.step);
-    for (const s of undoneSteps) this.setStep(job, s, 'undoing', job.view.steps[s].message);
-    // Outputs of the apply phase are what inverses refer to.
-    job.outputs = outputsOf(entries, job.plan.priorOutputs ?? {}, this.d.vault);
-    for (const s of built.steps) {
-      const stepNo = s.forStep;
-      let failed = false;
-      for (let i = 0; i < s.ops.length; ) {
-        const first = s.ops[i];
-        const group: FlatOp[] = [];
-        while (i < s.ops.length && s.ops[i].kind === first.kind && s.ops[i].host === first.host) group.push({ step: Math.max(0, stepNo), idx: -1, op: s.ops[i++] });
-        const r = await this.runBatch(job, group, 'ensure', 'undo', undoCtl.signal);
-        if (r.error !== null) {
-          const what = group.map((g) => maskSecrets(this.d.kinds.describe(g.op), job.secrets)).join('; ');
-          failed = true;
-          leftover.push(`on ${this.label(first.host)}: ${what} — ${r.error}`);
-          this.audit(job, 'step.undo-failed', `Undo in step ${stepNo + 1} failed on ${this.label(first.host)}: ${r.error}`);
-        }
-      }
-      if (stepNo >= 0) {
-        this.setStep(job, stepNo, failed ? 'undo-failed' : 'undone', failed ? 'Undo incomplete: see the job error.' : null);
-        if (!failed) this.audit(job, 'step.undone', `Step ${stepNo + 1} undone: ${job.view.steps[stepNo].title}`);
-      }
-    }
-    for (const s of undoneSteps) if (job.view.steps[s].state === 'undoing') this.setStep(job, s, 'undone', 'Nothing had taken effect, or nothing to undo.');
-    return leftover;
   }
 }
