@@ -68,6 +68,8 @@ export class FakeTgtDriver implements TargetDriver {
   ) {
     for (let p = storageDir; p; p = p.slice(0, p.lastIndexOf('/'))) this.folders.add(p);
     this.folders.add('/');
+    // Debian's targets.conf, as the tgt package installs it.
+    this.files.set(this.targetsConf, { content: `# Empty targets configuration file\ninclude ${confDir}/*.conf\n`, mode: '644' });
   }
 
   // ------------------------------------------------------------ reads

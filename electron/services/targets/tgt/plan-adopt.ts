@@ -13,6 +13,7 @@ import { desiredFromLive } from './drift';
 import type { FileStat } from './driver';
 import { tgtadmOp } from './ops';
 import { confOps, confPathFor, confUnchanged, findConf, lockKeys, prevPathOf, readServer, refuse, secretsOf, verifyCheck, type TgtServerContext } from './plan-common';
+import { confIncludeStep } from './conf-include';
 import type { TgtTarget } from './parser';
 
 /** A conf file name for an adopted target: its IQN's last part, unique in the folder. */
@@ -110,6 +111,12 @@ export async function planAdopt(ctx: TgtServerContext, a: AdoptSpec): Promise<Pl
     verify.push(verifyCheck({ ...ctx, verifyLogin: !!ctx.verifyLogin && chosen.length <= 3 }, desired, c.confPath));
     secrets.push(...secretsOf(desired));
     artifacts.push({ name: c.confPath, content: renderTargetConf(desired, { mask: true }) });
+  }
+  const include = await confIncludeStep(host, d);
+  if (include) {
+    steps.unshift(include.step);
+    warnings.push(include.warning);
+    fresh.push(include.fresh);
   }
   if (chosen.some((c) => c.live.accounts.length)) warnings.push('The CHAP secrets you typed are written to the file as given: tgtd cannot be asked whether they are right. A login with them from the workstation is part of the read-back when you adopt up to three targets at once.');
   return {

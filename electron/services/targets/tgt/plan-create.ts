@@ -12,6 +12,7 @@ import {
   lockKeys, lunFromBacking, readServer, refuse, secretsOf, verifyCheck, versionWarning, type TgtServerContext,
 } from './plan-common';
 import { guidClashes } from './guid-clash';
+import { confIncludeStep } from './conf-include';
 
 /** `t` is the schema's parsed output (sizes in bytes): the router validated it with TargetInputSchema. */
 export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Promise<Plan> {
@@ -59,6 +60,8 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
   if (clashes.length) refuse(clashes.map((c) => c.message), clashes[0].field, Object.fromEntries(clashes.map((c) => [c.field, c.message])));
   const ops = opsForDesired(desired, tid, state.accounts);
   const createdAccounts = ops.flatMap((o) => (o.op === 'account-new' ? [o.user] : []));
+  const include = await confIncludeStep(host, d);
+  if (include) warnings.push(include.warning);
   return {
     kind: 'tgt.target.create',
     title: `Create target ${t.iqn} on ${d.label}`,
@@ -69,6 +72,7 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
       ...backingSteps(host, d.label, bp.backings),
       { title: `Create target ${t.iqn} (tid ${tid}) with ${desired.luns.length} LUN(s), access rules${chap.incoming.length ? ' and CHAP' : ''}`, ops: ops.map((o) => tgtadmOp(host, o)) },
       { title: `Persist to ${confPath}${holdsSecrets(desired) ? ' (mode 0600: it holds the CHAP secrets)' : ''}`, ops: confOps(host, confPath, renderTargetConf(desired), files, { secrets: holdsSecrets(desired), keepPrevious: false }) },
+      ...(include ? [include.step] : []),
     ],
     warnings,
     dangers: checked?.dangers ?? [],
@@ -80,6 +84,7 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
       confUnchanged(host, confPath, files),
       ...backingsFree(host, bp.backings),
       ...(createdAccounts.length ? [{ kind: ACCOUNTS_ABSENT, host, params: { users: createdAccounts } }] : []),
+      ...(include ? [include.fresh] : []),
     ],
     verify: [verifyCheck(ctx, desired, confPath)],
   };

@@ -371,7 +371,8 @@ describe('tgt planners build plans of operations', () => {
     const job = await (await t.runner.apply(t.plans.register(await planTargetDelete(t.ctx, TargetDeleteInputSchema.parse({ serverId: 'stor1', iqn }))).id)).done;
     expect(job.state).toBe('succeeded');
     expect(job.result).toEqual({ deleted: iqn, backingFilesDeleted: [] });
-    expect([...t.fake.files.keys()]).toEqual([]);
+    // Only targets.conf (the package's, untouched) is left.
+    expect([...t.fake.files.keys()]).toEqual([t.fake.targetsConf]);
     expect(t.fake.accounts).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 // Targets page data: per server, targets with LUNs (apparent vs allocated size), ACLs, CHAP, sessions,
 // drift, managed or not, alias and comment. Linear in the number of targets and LUNs (lookups by
 // Map), so 1,000 targets cost the parse and one stat round trip.
+import { includesConfDir } from './conf-include';
 import { NO_ADDRESS_PLACEHOLDER } from './conf';
 import { computeDrift, type TargetDrift } from './drift';
 import type { FileStat, TargetDriver } from './driver';
@@ -38,7 +39,11 @@ export function targetRow(t: TgtTarget, dr: TargetDrift | undefined, stats: Read
 }
 
 export async function readTargetsView(d: TargetDriver): Promise<Omit<TargetsServerView, 'settings'>> {
-  const [state, confs] = await Promise.all([d.readState(), d.readConfFiles()]);
+  const [state, confs, main] = await Promise.all([d.readState(), d.readConfFiles(), d.readFileStates([d.targetsConf])]);
+  const mainText = main.get(d.targetsConf)?.content ?? null;
+  const notIncluded = confs.length > 0 && (mainText === null || !includesConfDir(mainText, d.confDir))
+    ? [{ file: d.targetsConf, error: `does not include ${d.confDir}/*.conf, so tgt forgets the ${confs.length} target file(s) there at its next start. Add the line \`include ${d.confDir}/*.conf\` (creating a target with Portico adds it).` }]
+    : [];
   const paths = state.targets.flatMap((t) => t.luns.map((l) => l.path).filter((p): p is string => !!p));
   const stats = new Map((await d.stat(paths)).map((s) => [s.path, s]));
   const drift = computeDrift(state, confs);
@@ -46,7 +51,7 @@ export async function readTargetsView(d: TargetDriver): Promise<Omit<TargetsServ
   return {
     server: d.label,
     portals: state.portals.map((p) => `${p.address}:${p.port}`),
-    fileErrors: drift.fileErrors,
+    fileErrors: [...notIncluded, ...drift.fileErrors],
     targets: state.targets.map((t) => targetRow(t, byIqn.get(t.iqn), stats)),
   };
 }
