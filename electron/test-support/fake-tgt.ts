@@ -12,7 +12,7 @@ import type { BlockDevice } from '../services/targets/tgt/lsblk';
 import { opArgs, tgtShownMB, type TargetOp } from '../services/targets/tgt/target-op';
 import { MASK } from '../../shared/plan';
 import { OperationRegistry } from '../services/jobs/kinds';
-import { tgtCheckKinds } from '../services/targets/tgt/checks';
+import { tgtCheckKinds, type UsageLookup } from '../services/targets/tgt/checks';
 import { tgtOperationKinds } from '../services/targets/tgt/ops';
 
 export interface FakeFile {
@@ -437,9 +437,9 @@ export function fakeDirKinds(fake: FakeTgtDriver): OperationKind<never>[] {
 }
 
 /** The tgt operation and check kinds over the fake, with the fake's file (and folder) kinds. */
-export function fakeTgtKinds(fake: FakeTgtDriver, o: { dirs?: boolean } = {}): OperationRegistry {
+export function fakeTgtKinds(fake: FakeTgtDriver, o: { dirs?: boolean; usage?: UsageLookup } = {}): OperationRegistry {
   const hosts = { driver: () => fake };
   return new OperationRegistry()
     .add(...tgtOperationKinds(hosts).all, fakeFilePut(fake) as never, ...(o.dirs ? fakeDirKinds(fake) : []))
-    .addChecks(...tgtCheckKinds(hosts).all);
+    .addChecks(...tgtCheckKinds({ ...hosts, ...(o.usage ? { usage: o.usage } : {}) }).all);
 }

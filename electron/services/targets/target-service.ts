@@ -96,7 +96,8 @@ export class TargetService {
   registerKinds(kinds: OperationRegistry): void {
     const hosts = { driver: (hostId: string) => this.driver(hostId) };
     kinds.add(...tgtOperationKinds(hosts).all);
-    kinds.addChecks(...tgtCheckKinds({ ...hosts, login: (hostId, p) => this.verifyFromWorkstation(hostId, p) }).all);
+    const usage = this.usage;
+    kinds.addChecks(...tgtCheckKinds({ ...hosts, login: (hostId, p) => this.verifyFromWorkstation(hostId, p), ...(usage ? { usage: (ref) => usage.lunUsers(ref) } : {}) }).all);
   }
 
   ctx(serverId: string): TgtServerContext {

@@ -20,6 +20,7 @@ export const RECONCILE_VERIFY = 'tgt.reconcile.verify';
 export const LUN_SIZE = 'tgt.lun.size';
 export const SESSIONS_CLOSED = 'tgt.sessions.closed';
 export const PORTALS_VERIFY = 'tgt.portals.verify';
+export const NOT_IN_USE = 'tgt.unused';
 
 /** Stable fingerprint of a target for stale-plan detection (sessions excluded unless asked). */
 export function fingerprint(t: TgtTarget | undefined, withSessions = false): string {
@@ -72,6 +73,12 @@ const SessionsClosedSchema = z.object({ iqn: Str, nexuses: z.array(z.number().in
 // file: null where no systemd unit starts tgtd (nothing persisted, only the live portals checked).
 const PortalsVerifySchema = z.object({ portals: z.array(Str), file: Str.nullable(), content: Str.nullable() }).strict();
 
+// Asked again just before a delete runs: an OpenNebula image or a hosted-engine domain may have come since the review.
+const NotInUseSchema = z.object({ iqn: Str, lun: z.number().int().nullable() }).strict();
+
+/** Who else uses a LUN or target (the UsageRegistry's answer), for the fresh check before a delete. */
+export type UsageLookup = (ref: { serverId: string; iqn: string; lun?: number }) => Promise<{ owner: string; description: string; fix: string }[]>;
+
 export type LoginCheck = (hostId: string, p: { iqn: string; chap?: ChapAccount; mutual?: ChapAccount }) => Promise<unknown>;
 
 /** What the reconcile plan was built on: the chosen targets as they ran and every conf file. */
@@ -79,7 +86,7 @@ export function reconcileDigest(fps: string[], confs: { path: string; text: stri
   return sha256(JSON.stringify(fps) + JSON.stringify(confs));
 }
 
-export function tgtCheckKinds(hosts: TgtHosts & { login?: LoginCheck }) {
+export function tgtCheckKinds(hosts: TgtHosts & { login?: LoginCheck; usage?: UsageLookup }) {
   const d = (host: string) => hosts.driver(host);
   const ok = (result?: unknown): CheckOutcome => ({ ok: true, ...(result !== undefined ? { result } : {}) });
 
@@ -256,6 +263,18 @@ export function tgtCheckKinds(hosts: TgtHosts & { login?: LoginCheck }) {
     },
   };
 
-  const all = [targetState, accountsAbsent, pathsAbsent, filesUnchanged, reconcileBase, targetVerify, targetGone, reconcileVerify, lunSize, sessionsClosed, portalsVerify] as unknown as CheckKind<never>[];
+  const notInUse: CheckKind<z.infer<typeof NotInUseSchema>> = {
+    kind: NOT_IN_USE,
+    schema: NotInUseSchema,
+    describe: (p) => `nothing else uses ${p.lun !== null ? `LUN ${p.lun} of ` : ''}${p.iqn} (OpenNebula images, hosted-engine storage)`,
+    async check(p, host) {
+      if (!hosts.usage) return ok();
+      const users = await hosts.usage({ serverId: host, iqn: p.iqn, ...(p.lun !== null ? { lun: p.lun } : {}) });
+      if (!users.length) return ok();
+      return { ok: false, reason: `${p.lun !== null ? `LUN ${p.lun} of ${p.iqn}` : p.iqn} came into use after the plan was made: ${users.map((u) => `${u.description} (${u.owner}): ${u.fix}`).join('; ')}` };
+    },
+  };
+
+  const all = [targetState, accountsAbsent, pathsAbsent, filesUnchanged, reconcileBase, targetVerify, targetGone, reconcileVerify, lunSize, sessionsClosed, portalsVerify, notInUse] as unknown as CheckKind<never>[];
   return { targetState, accountsAbsent, pathsAbsent, filesUnchanged, reconcileBase, targetVerify, targetGone, reconcileVerify, lunSize, sessionsClosed, portalsVerify, all };
 }

@@ -27,8 +27,9 @@ afterEach(disposeEngines);
 function setup(o: { users?: LunUser[]; failpoints?: Failpoint[] } = {}) {
   const fake = new FakeTgtDriver();
   fake.folders.add('/etc/systemd/system');
-  const { kinds, plans, runner } = testEngine(fakeTgtKinds(fake, { dirs: true }), { failpoints: o.failpoints });
-  const ctx: TgtServerContext = { serverId: 'stor1', driver: fake, ...(o.users ? { usage: async () => o.users! } : {}) };
+  const usage = o.users ? async () => o.users! : undefined;
+  const { kinds, plans, runner } = testEngine(fakeTgtKinds(fake, { dirs: true, ...(usage ? { usage } : {}) }), { failpoints: o.failpoints });
+  const ctx: TgtServerContext = { serverId: 'stor1', driver: fake, ...(usage ? { usage } : {}) };
   return { fake, kinds, plans, runner, ctx };
 }
 type T = ReturnType<typeof setup>;
@@ -142,6 +143,20 @@ describe('LUN remove', () => {
     await expect(planLunRemove(t.ctx, LunRemoveInputSchema.parse({ serverId: 'stor1', iqn: IQN, lun: 1 }))).rejects.toMatchObject({ code: 'in-use', field: 'lun', message: expect.stringContaining("OpenNebula image 12 'db-disk' on fe1 (datastores): remove the image on the Datastores page first") });
     const { planTargetDelete } = await import('./planner');
     await expect(planTargetDelete(t.ctx, { serverId: 'stor1', iqn: IQN, force: false, deleteBackingFiles: false })).rejects.toMatchObject({ code: 'in-use', field: 'iqn' });
+  });
+
+  it('a user that came after the review stops the delete before anything runs (asked again at apply)', async () => {
+    const users: LunUser[] = [];
+    const t = setup({ users });
+    await created(t);
+    const { planTargetDelete } = await import('./planner');
+    const del = t.plans.register(await planTargetDelete(t.ctx, { serverId: 'stor1', iqn: IQN, force: false, deleteBackingFiles: false }));
+    const rm = t.plans.register(await planLunRemove(t.ctx, LunRemoveInputSchema.parse({ serverId: 'stor1', iqn: IQN, lun: 1 })));
+    users.push({ owner: 'hosted-engine', description: 'the hosted-engine storage domain 3f1c of hv1 is on this target', fix: 'move the hosted engine first' });
+    const before = t.fake.snapshot();
+    await expect(t.runner.apply(del.id)).rejects.toThrow(/came into use after the plan was made: the hosted-engine storage domain 3f1c of hv1/);
+    await expect(t.runner.apply(rm.id)).rejects.toThrow(/LUN 1 of .* came into use after the plan was made/);
+    expect(t.fake.snapshot()).toEqual(before);
   });
 });
 

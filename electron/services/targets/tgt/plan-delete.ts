@@ -3,7 +3,7 @@
 import { PorticoError } from '../../../../shared/contract-kit';
 import { formatSize } from '../../../../shared/domain/target';
 import type { Operation, Plan, PlanStep } from '../../jobs/operation';
-import { fingerprint, TARGET_GONE, TARGET_STATE } from './checks';
+import { fingerprint, NOT_IN_USE, TARGET_GONE, TARGET_STATE } from './checks';
 import { isManagedConf } from './conf';
 import { desiredFromLive, liveLunParams } from './drift';
 import { BACKING_REMOVE, SESSION_CLOSE, SESSIONS_GONE, tgtadmOp } from './ops';
@@ -107,6 +107,7 @@ export async function planTargetDelete(ctx: TgtServerContext, a: TargetDeleteSpe
     fresh: [
       { kind: TARGET_STATE, host, params: { iqn: a.iqn, expect: fingerprint(live, true), sessions: true, freeTid: null } },
       ...(confPath && files ? [confUnchanged(host, confPath, files)] : []),
+      ...(ctx.usage ? [{ kind: NOT_IN_USE, host, params: { iqn: a.iqn, lun: null } }] : []),
     ],
     verify: [{ kind: TARGET_GONE, host, params: { iqn: a.iqn, confPath, backingFilesDeleted: a.deleteBackingFiles ? removable.map((s) => s.path) : [] } }],
   };

@@ -5,7 +5,7 @@ import { PorticoError } from '../../../../shared/contract-kit';
 import { formatSize } from '../../../../shared/domain/target';
 import type { LunReadonlySpec, LunRemoveSpec, LunResizeSpec } from '../../../../shared/domain/target-actions';
 import type { Check, Operation, Plan, PlanStep } from '../../jobs/operation';
-import { fingerprint, LUN_SIZE, TARGET_STATE } from './checks';
+import { fingerprint, LUN_SIZE, NOT_IN_USE, TARGET_STATE } from './checks';
 import { type DesiredLun, type DesiredTarget } from './conf';
 import { lunDelete } from './drift';
 import { BACKING_REMOVE, BACKING_SIZE, LV_EXTEND, LV_REMOVE, tgtadmOp } from './ops';
@@ -120,6 +120,7 @@ export async function planLunRemove(ctx: TgtServerContext, a: LunRemoveSpec): Pr
   const fresh: Check[] = [
     { kind: TARGET_STATE, host, params: { iqn: a.iqn, expect: fingerprint(ex.live, true), sessions: true, freeTid: null } },
     confUnchanged(host, ex.confPath, ex.files),
+    ...(ctx.usage ? [{ kind: NOT_IN_USE, host, params: { iqn: a.iqn, lun: a.lun } }] : []),
   ];
   return {
     ...existingTargetPlanBase(ctx, ex, desired),
