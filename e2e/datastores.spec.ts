@@ -50,13 +50,7 @@ async function createTarget(page: Page): Promise<{ user: string; secret: string 
   const targets = await new TargetsPage(page).open();
   await targets.setServerSettings(lab.hosts.stor1.storageDir!, BASE_IQN);
   const t = { name: TARGET, luns: ['64MB', '32MB'], initiators: [lab.hosts.hv1.initiatorIqn, lab.hosts.hv2.initiatorIqn], networks: [lab.networks.a.cidr], chap: true };
-  await targets.fillIdentity(t);
-  await targets.next();
-  await targets.fillLuns(t);
-  await targets.next();
-  await targets.fillAccess(t);
-  const secret = await targets.wizard().getByLabel('CHAP secret').inputValue();
-  const user = await targets.wizard().getByLabel('CHAP user').inputValue();
+  const { user, secret } = await targets.fillWizard(t);
   noteSecret(secret);
   await targets.dialogShots('datastores-0-target-access');
   await targets.next('Review plan');

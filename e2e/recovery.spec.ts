@@ -113,12 +113,7 @@ test.describe('recovery after the console died mid-apply', () => {
       const targets = await new TargetsPage(page).open();
       await targets.setServerSettings(stor1.storageDir!, 'iqn.2002-08.info.netmanager');
       const t = { name: NAME, luns: ['64MB'], initiators: [lab.hosts.hv1.initiatorIqn], networks: [lab.networks.a.cidr], chap: true };
-      await targets.fillIdentity(t);
-      await targets.next();
-      await targets.fillLuns(t);
-      await targets.next();
-      await targets.fillAccess(t);
-      const secret = await targets.wizard().getByLabel('CHAP secret').inputValue();
+      const { secret } = await targets.fillWizard(t);
       noteSecret(secret);
       await shots(page, '1-access');
       await targets.next('Review plan');

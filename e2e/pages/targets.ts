@@ -73,6 +73,22 @@ export class TargetsPage extends NavPage {
     if (t.chap) await w.getByLabel('Require CHAP').check();
   }
 
+  /**
+   * Opens the wizard and fills its identity, LUN and access steps, stopping before "Review plan";
+   * returns the CHAP user and secret the wizard generated (empty without CHAP).
+   */
+  async fillWizard(t: NewTarget): Promise<{ user: string; secret: string }> {
+    await this.fillIdentity(t);
+    await this.next();
+    await this.fillLuns(t);
+    await this.next();
+    await this.fillAccess(t);
+    if (!t.chap) return { user: '', secret: '' };
+    const secret = await this.wizard().getByLabel('CHAP secret').inputValue();
+    const user = await this.wizard().getByLabel('CHAP user').inputValue();
+    return { user, secret };
+  }
+
   /** Walks the wizard to a succeeded job, taking a screenshot of each step. */
   async create(t: NewTarget, shots: string): Promise<void> {
     await this.fillIdentity(t);
