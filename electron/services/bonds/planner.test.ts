@@ -192,6 +192,22 @@ describe('bond apply plan', () => {
     expect(w.vdsm.get('hv1')!.methods()).toContain('StoragePool.disconnectStorageServer');
   });
 
+  it('a failed connect is undone without cutting a path the hosted engine already had', async () => {
+    const w = world();
+    const usage = {
+      pathUsers: async (r: PathRef): Promise<PathUser[]> =>
+        r.hostId === 'hv1' && r.address === '203.0.113.11' ? [{ owner: 'hosted-engine', description: 'the hosted-engine storage domain sd-1 (hosted-engine.conf on hv1)', fix: 'move the hosted engine off it first' }] : [],
+    };
+    const checked = new BondService(w.store, w.hosts, w.engine.plans, { probe: async () => caps({}), forwardOut: async () => { throw new Error('no tunnels'); } }, usage);
+    const bond = w.service.save(bondInput(w, 'iscsi-ab', [w.a, w.b], [w.cA]));
+    w.vdsm.get('hv3')!.failNext.set('StoragePool.connectStorageServer', 451);
+    const job = await applied(w, (await checked.planApply(bond.id, false)).id);
+    expect(job.state).toBe('failed');
+    // hv1's undo: nothing to disconnect (its only path, through the A network, is the hosted engine's too).
+    const disc = w.vdsm.get('hv1')!.calls.filter((c) => c.method === 'StoragePool.disconnectStorageServer').flatMap((c) => (c.params.connectionParams as { connection: string }[]).map((e) => e.connection));
+    expect(disc).not.toContain('203.0.113.11');
+  });
+
   it('preview: the per-host list exactly as applied, secrets masked, problems named', () => {
     const w = world();
     const p = w.service.preview(bondInput(w, 'iscsi-ab', [w.a, w.b], [w.cA, w.cB]));

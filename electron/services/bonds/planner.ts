@@ -118,6 +118,13 @@ export async function planBond(store: BondStore, hosts: BondHosts, bond: BondVie
       : [],
   );
   const logoutKeys = new Set(rel.logout.map((p) => pathKey(p)).filter((k) => !featureUsers.has(k)));
+  // Paths the plan connects that another feature already holds (the hosted engine's): connected
+  // again, never disconnected by the plan's undo, as for a path another bond holds.
+  const heldByFeatures = new Set<string>(
+    usage
+      ? (await Promise.all(toAdd.map(async (p) => [p.key, (await usage.pathUsers({ hostId: p.path.hostId, iqn: p.path.iqn, address: p.path.address, port: p.path.port })).length] as const))).filter(([, n]) => n > 0).map(([k]) => k)
+      : [],
+  );
 
   const secrets = new Set<string>();
   const password = (p: AppliedPath) => {
@@ -149,8 +156,8 @@ export async function planBond(store: BondStore, hosts: BondHosts, bond: BondVie
     if (kind === 'vdsm') {
       if (adds.length) {
         const entries = adds.map((p) => vdsmEntryOf(p.path, password(p.path)));
-        // A path another bond already holds is connected again (VDSM answers "session exists") but never disconnected by our undo.
-        const preConnected = adds.flatMap((p, i) => (others.has(p.key) ? [i] : []));
+        // A path another bond (or the hosted engine) already holds is connected again (VDSM answers "session exists") but never disconnected by our undo.
+        const preConnected = adds.flatMap((p, i) => (others.has(p.key) || heldByFeatures.has(p.key) ? [i] : []));
         steps.push({
           title: `Connect ${label(hostId)} to ${adds.length} path(s) through ${[...new Set(adds.map((a) => a.path.nic ?? 'the default route'))].join(', ')}`,
           ops: [{ kind: 'vdsm.connectStorageServer', host: hostId, params: { storagepoolID: ZERO_UUID, domainType: 3, connectionParams: entries, preConnected, activePaths: [], rereadVg: null } }],
