@@ -49,3 +49,15 @@ done`;
 /** Every *.conf of a folder: \\x1e PATH \\x1f CONTENT. A failed read is an error. */
 export const CONF_LIST_SCRIPT = `set -o pipefail
 for f in "$1"/*.conf; do [ -f "$f" ] || continue; printf '\\036%s\\037' "$f"; cat -- "$f" || exit 4; done`;
+
+/**
+ * The systemd unit that starts tgtd: "UNIT\nFILE" for the first of tgt.service, tgtd.service that
+ * systemd has a unit file for (`show` prints an empty FragmentPath for an unknown unit); where
+ * systemd is installed but not running (a chroot, the lab's namespaces), the unit files on disk in
+ * systemd's own search order. Nothing when neither exists.
+ */
+export const TGT_SERVICE_SCRIPT = `if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  for u in tgt.service tgtd.service; do p=$(systemctl show -p FragmentPath --value "$u" 2>/dev/null); if [ -n "$p" ] && [ -e "$p" ]; then printf '%s\\n%s\\n' "$u" "$p"; exit 0; fi; done
+else
+  for u in tgt.service tgtd.service; do for d in /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system; do if [ -f "$d/$u" ]; then printf '%s\\n%s\\n' "$u" "$d/$u"; exit 0; fi; done; done
+fi`;

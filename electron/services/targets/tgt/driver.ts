@@ -16,6 +16,7 @@ import type { ConfFile, FileStat, FullAllocationMethod, OpResult, SpaceInfo, Ste
 import { classifyTgtError, TgtOpError } from './tgt-errors';
 import {
   BATCH_SCRIPT, CONF_LIST_SCRIPT, DIGEST_SCRIPT, LIST_SCRIPT, READ_FILES_SCRIPT, SPACE_SCRIPT, SPARSE_SCRIPT, STAT_SCRIPT,
+  TGT_SERVICE_SCRIPT,
 } from './driver-scripts';
 import { allocateFull, fullAllocationLimits, parseFullAllocationEnv, RESIZE_SCRIPT, type FullAllocationOptions } from './allocation';
 import { CONNECTIONS_SCRIPT, parseConnections } from './connections';
@@ -332,19 +333,7 @@ export class TgtDriver implements TargetDriver {
   }
 
   async tgtService(): Promise<TgtServiceFiles | null> {
-    // The first of the two names systemd has a unit file for (`show` prints an empty FragmentPath
-    // for an unknown unit). Where systemd is installed but not running now (a chroot, the lab's
-    // namespaces), the unit files on disk, in systemd's own search order.
-    const res = await this.script(
-      [
-        'if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then',
-        '  for u in tgt.service tgtd.service; do p=$(systemctl show -p FragmentPath --value "$u" 2>/dev/null); if [ -n "$p" ] && [ -e "$p" ]; then printf "%s\\n%s\\n" "$u" "$p"; exit 0; fi; done',
-        'else',
-        '  for u in tgt.service tgtd.service; do for d in /etc/systemd/system /usr/lib/systemd/system /lib/systemd/system; do if [ -f "$d/$u" ]; then printf "%s\\n%s\\n" "$u" "$d/$u"; exit 0; fi; done; done',
-        'fi',
-      ].join('\n'),
-      [],
-    );
+    const res = await this.script(TGT_SERVICE_SCRIPT, []);
     if (res.code !== 0) throw new Error(`reading the tgt service on ${this.label} failed: ${res.stderr.trim()}`);
     const [unit, unitFile] = res.stdout.split('\n');
     if (!unit || !unitFile || !/^tgtd?\.service$/.test(unit) || !unitFile.startsWith('/')) return null;
