@@ -26,6 +26,9 @@ export const CHAP_REVEAL_MIGRATIONS = [
   `ALTER TABLE chap_reveals ADD COLUMN forgotten_at TEXT; ALTER TABLE chap_reveals ADD COLUMN forgotten_why TEXT;`,
 ];
 
+/** A reveal with the state of its plan's job (none: the plan was never applied). */
+const ROWS = 'SELECT r.*, j.state AS job_state, j.finished_at AS job_finished_at FROM chap_reveals r LEFT JOIN jobs j ON j.plan_id = r.plan_id';
+
 interface Row {
   plan_id: string;
   iqn: string;
@@ -79,10 +82,7 @@ export class ChapReveals {
    */
   sweep(o: { startup?: boolean } = {}): number {
     const now = this.now();
-    const rows = this.db.prepare(
-      `SELECT r.*, j.state AS job_state, j.finished_at AS job_finished_at FROM chap_reveals r LEFT JOIN jobs j ON j.plan_id = r.plan_id
-       WHERE r.revealed_at IS NULL AND r.forgotten_at IS NULL`,
-    ).all() as Row[];
+    const rows = this.db.prepare(`${ROWS} WHERE r.revealed_at IS NULL AND r.forgotten_at IS NULL`).all() as Row[];
     let n = 0;
     for (const r of rows) {
       const why = this.whyForget(r, now, !!o.startup);
@@ -107,8 +107,6 @@ export class ChapReveals {
   }
 
   private row(planId: string): Row | undefined {
-    return this.db.prepare(
-      `SELECT r.*, j.state AS job_state, j.finished_at AS job_finished_at FROM chap_reveals r LEFT JOIN jobs j ON j.plan_id = r.plan_id WHERE r.plan_id = ?`,
-    ).get(planId) as Row | undefined;
+    return this.db.prepare(`${ROWS} WHERE r.plan_id = ?`).get(planId) as Row | undefined;
   }
 }

@@ -4,6 +4,8 @@
 // Checked for the LUNs a plan adds, against each other and every LUN tgtd serves on the server.
 import type { TgtTarget } from './parser';
 import { tgtLunGuid } from './lun-guid';
+import { refuse } from './plan-common';
+import type { DesiredLun } from './conf';
 
 export interface NewLunId {
   /** The input's index of the LUN (for the field path `luns.<index>.scsiId`). */
@@ -37,4 +39,10 @@ export function guidClashes(iqn: string, tid: number, luns: readonly NewLunId[],
     } else seen.set(g, `LUN ${l.lun} of ${iqn} (SCSI id "${l.scsiId}")`);
   }
   return out;
+}
+
+/** Refuses the plan when a LUN it adds would share a device GUID (each clash under its luns.N.scsiId field). */
+export function refuseGuidClashes(iqn: string, tid: number, added: readonly DesiredLun[], live: readonly TgtTarget[]): void {
+  const clashes = guidClashes(iqn, tid, added.map((l, index) => ({ index, lun: l.lun, scsiId: l.scsiId, vendorId: l.vendorId, productId: l.productId })), live);
+  if (clashes.length) refuse(clashes.map((c) => c.message), clashes[0].field, Object.fromEntries(clashes.map((c) => [c.field, c.message])));
 }

@@ -11,7 +11,7 @@ import {
   addressesFor, backingsFree, backingSteps, chapAccounts, checkBackings, confOps, confPathFor, confUnchanged, findConf, holdsSecrets,
   lockKeys, lunFromBacking, readServer, refuse, secretsOf, verifyCheck, versionWarning, type TgtServerContext,
 } from './plan-common';
-import { guidClashes } from './guid-clash';
+import { refuseGuidClashes } from './guid-clash';
 import { confIncludeStep } from './conf-include';
 
 /** `t` is the schema's parsed output (sizes in bytes): the router validated it with TargetInputSchema. */
@@ -56,8 +56,7 @@ export async function planTargetCreate(ctx: TgtServerContext, t: TargetSpec): Pr
     names: [...t.access.initiators],
     ...chap,
   };
-  const clashes = guidClashes(t.iqn, tid, desired.luns.map((l, index) => ({ index, lun: l.lun, scsiId: l.scsiId, vendorId: l.vendorId, productId: l.productId })), state.targets);
-  if (clashes.length) refuse(clashes.map((c) => c.message), clashes[0].field, Object.fromEntries(clashes.map((c) => [c.field, c.message])));
+  refuseGuidClashes(t.iqn, tid, desired.luns, state.targets);
   const ops = opsForDesired(desired, tid, state.accounts);
   const createdAccounts = ops.flatMap((o) => (o.op === 'account-new' ? [o.user] : []));
   const include = await confIncludeStep(host, d);

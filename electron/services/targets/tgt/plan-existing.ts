@@ -12,7 +12,7 @@ import {
   accessDangers, accessStateOf, addressesFor, backingsFree, backingSteps, chapAccounts, checkBackings, confOps, confUnchanged, holdsSecrets, loadExisting, lockKeys,
   lunFromBacking, refuse, secretsOf, verifyCheck, type AccessEditSpec, type Existing, type LunAddSpec, type TgtServerContext,
 } from './plan-common';
-import { guidClashes } from './guid-clash';
+import { refuseGuidClashes } from './guid-clash';
 
 export function persistStep(ctx: TgtServerContext, ex: Existing, desired: DesiredTarget): PlanStep {
   const secrets = holdsSecrets(desired);
@@ -66,8 +66,7 @@ export async function planLunAdd(ctx: TgtServerContext, a: LunAddSpec): Promise<
   if (folder.warning) warnings.push(folder.warning);
   if (ex.live.sessions.length) warnings.push(`Connected initiators (${ex.live.sessions.map((s) => s.initiator).join(', ')}) see the new LUNs after a rescan.`);
   const newLuns = bp.backings.map((b, i) => lunFromBacking(b, a.luns[i]));
-  const clashes = guidClashes(a.iqn, ex.live.tid, newLuns.map((l, index) => ({ index, lun: l.lun, scsiId: l.scsiId, vendorId: l.vendorId, productId: l.productId })), ex.state.targets);
-  if (clashes.length) refuse(clashes.map((c) => c.message), clashes[0].field, Object.fromEntries(clashes.map((c) => [c.field, c.message])));
+  refuseGuidClashes(a.iqn, ex.live.tid, newLuns, ex.state.targets);
   const desired: DesiredTarget = { ...ex.desired, luns: [...ex.desired.luns, ...newLuns] };
   const ops = newLuns.flatMap((l) => lunOps(ex.live.tid, l));
   return {
